@@ -1,0 +1,154 @@
+#include "map.h"
+
+#include "alloc.h"
+#include "bytes.h"
+
+#include <string.h>
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebu;
+    x ^= x >> 31;
+    return x;
+}
+
+uint64_t hy_hash64(const void *data, size_t len, uint64_t seed)
+{
+    const uint8_t *p = data;
+    uint64_t h = mix64(seed ^ (uint64_t)len);
+    while (len >= 8) {
+        h = mix64(h ^ hy_load_u64le(p));
+        p += 8;
+        len -= 8;
+    }
+    uint64_t tail = 0;
+    for (size_t i = 0; i < len; i++)
+        tail |= (uint64_t)p[i] << (8 * i);
+    return mix64(h ^ tail ^ 0x9e3779b97f4a7c15u);
+}
+
+void hy_map_init(hy_map *m, size_t key_size, uint64_t seed)
+{
+    m->vals = NULL;
+    m->keys = NULL;
+    m->cap = 0;
+    m->len = 0;
+    m->key_size = key_size;
+    m->seed = seed;
+}
+
+void hy_map_free(hy_map *m, const hy_allocator *a)
+{
+    hy_free(a, m->vals, m->cap * sizeof(uint32_t));
+    hy_free(a, m->keys, m->cap * m->key_size);
+    hy_map_init(m, m->key_size, m->seed);
+}
+
+static size_t slot_of(const hy_map *m, const void *key)
+{
+    return (size_t)hy_hash64(key, m->key_size, m->seed) & (m->cap - 1);
+}
+
+static uint8_t *key_at(const hy_map *m, size_t i)
+{
+    return m->keys + i * m->key_size;
+}
+
+#define NO_SLOT SIZE_MAX
+
+static size_t find(const hy_map *m, const void *key)
+{
+    if (m->len == 0)
+        return NO_SLOT;
+    for (size_t i = slot_of(m, key);; i = (i + 1) & (m->cap - 1)) {
+        if (m->vals[i] == 0)
+            return NO_SLOT;
+        if (memcmp(key_at(m, i), key, m->key_size) == 0)
+            return i;
+    }
+}
+
+bool hy_map_get(const hy_map *m, const void *key, uint32_t *value)
+{
+    size_t i = find(m, key);
+    if (i == NO_SLOT)
+        return false;
+    if (value)
+        *value = m->vals[i] - 1;
+    return true;
+}
+
+/* Places key in the first empty slot of its probe sequence; the key must be absent. */
+static void place(hy_map *m, const void *key, uint32_t stored)
+{
+    size_t i = slot_of(m, key);
+    while (m->vals[i] != 0)
+        i = (i + 1) & (m->cap - 1);
+    m->vals[i] = stored;
+    memcpy(key_at(m, i), key, m->key_size);
+}
+
+static hy_err grow(hy_map *m, const hy_allocator *a)
+{
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    uint32_t *vals = hy_alloc_zero(a, cap, sizeof(uint32_t));
+    uint8_t *keys = hy_alloc(a, hy_size_mul(cap, m->key_size));
+    if (vals == NULL || keys == NULL) {
+        hy_free(a, vals, cap * sizeof(uint32_t));
+        hy_free(a, keys, cap * m->key_size);
+        return HY_E_NOMEM;
+    }
+    hy_map old = *m;
+    m->vals = vals;
+    m->keys = keys;
+    m->cap = cap;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.vals[i])
+            place(m, key_at(&old, i), old.vals[i]);
+    hy_free(a, old.vals, old.cap * sizeof(uint32_t));
+    hy_free(a, old.keys, old.cap * old.key_size);
+    return HY_OK;
+}
+
+hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t value)
+{
+    if (value == UINT32_MAX)
+        return HY_E_INVALID_ARG;
+    size_t existing = find(m, key);
+    if (existing != NO_SLOT) {
+        m->vals[existing] = value + 1;
+        return HY_OK;
+    }
+    /* Keep the load at or below 3/4 so probe runs stay short. */
+    if ((m->len + 1) * 4 > m->cap * 3) {
+        hy_err err = grow(m, a);
+        if (err)
+            return err;
+    }
+    place(m, key, value + 1);
+    m->len++;
+    return HY_OK;
+}
+
+bool hy_map_remove(hy_map *m, const void *key)
+{
+    size_t hole = find(m, key), mask = m->cap - 1;
+    if (hole == NO_SLOT)
+        return false;
+    /* Backward shift: move later entries of the run into the hole when their home slot
+     * does not lie cyclically between the hole and their current slot. */
+    for (size_t i = (hole + 1) & mask; m->vals[i] != 0; i = (i + 1) & mask) {
+        size_t home = slot_of(m, key_at(m, i));
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            m->vals[hole] = m->vals[i];
+            memcpy(key_at(m, hole), key_at(m, i), m->key_size);
+            hole = i;
+        }
+    }
+    m->vals[hole] = 0;
+    m->len--;
+    return true;
+}

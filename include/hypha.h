@@ -1,0 +1,103 @@
+/* hypha: a local-first sync engine in portable C.
+ *
+ * The public C API. Handles are opaque; every function is prefixed hy_. Errors are values of
+ * hy_err, whose numbers are pinned: new codes are only ever appended. Functions that take an
+ * allocator use it for every byte they allocate, and free functions accept NULL. */
+#ifndef HYPHA_H
+#define HYPHA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(HYPHA_BUILDING) && (defined(__GNUC__) || defined(__clang__))
+#define HY_API __attribute__((visibility("default")))
+#else
+#define HY_API
+#endif
+
+#define HYPHA_VERSION_MAJOR 0
+#define HYPHA_VERSION_MINOR 1
+#define HYPHA_VERSION_PATCH 0
+
+/* ---- errors --------------------------------------------------------------------------- */
+
+/* Pinned values: never renumbered, only appended. */
+typedef enum hy_err {
+    HY_OK = 0,
+    HY_E_NOMEM = 1,            /* an allocation failed */
+    HY_E_INVALID_ARG = 2,      /* a caller passed a value the contract rules out */
+    HY_E_TRUNCATED = 3,        /* input ended before a complete value */
+    HY_E_VARINT = 4,           /* varint over-long (non-canonical) or over 64 bits */
+    HY_E_TOO_LARGE = 5,        /* a count or length exceeds the input or a limit */
+    HY_E_FORMAT = 6,           /* input is malformed (bad magic, bad tag, trailing bytes) */
+    HY_E_VERSION = 7,          /* unknown format or protocol version */
+    HY_E_HASH_MISMATCH = 8,    /* recomputed hash differs from the stored one */
+    HY_E_BAD_SIGNATURE = 9,    /* signature invalid, or a signature is required and absent */
+    HY_E_MISSING_DEPS = 10,    /* a change's deps are not present (it waits in the queue) */
+    HY_E_QUEUE_FULL = 11,      /* the waiting queue is at its bound; the change is dropped */
+    HY_E_EQUIVOCATION = 12,    /* two different changes share (actor, seq) */
+    HY_E_CYCLE = 13,           /* deps form a cycle or point at the change itself */
+    HY_E_NOT_FOUND = 14,       /* no such item */
+    HY_E_SEQ = 15,             /* seq does not follow the actor's chain */
+    HY_E_IO = 16,              /* a platform read or write failed */
+    HY_E_LIMIT = 17,           /* an engine limit (actors, ops, deps) would be exceeded */
+} hy_err;
+
+/* A short English description of err; never NULL, also for unknown values. */
+HY_API const char *hy_err_str(hy_err err);
+
+/* ---- allocation ----------------------------------------------------------------------- */
+
+/* A realloc-style hook (as lua_Alloc): when new_size is 0, free ptr and return NULL;
+ * otherwise resize ptr (NULL: allocate) to new_size bytes and return it, or NULL on failure
+ * leaving ptr untouched. old_size is the size ptr was allocated with (0 for NULL). */
+typedef void *(*hy_alloc_fn)(void *user, void *ptr, size_t old_size, size_t new_size);
+
+typedef struct hy_allocator {
+    hy_alloc_fn fn;
+    void *user;
+} hy_allocator;
+
+/* An allocator backed by the C library's realloc and free. */
+HY_API hy_allocator hy_allocator_default(void);
+
+/* ---- platform ------------------------------------------------------------------------- */
+
+/* Time and randomness come in through this vtable; the portable core has no other access to
+ * the outside world. Fields are only ever appended; set version to HY_PLATFORM_VERSION. */
+#define HY_PLATFORM_VERSION 1
+typedef struct hy_platform {
+    uint32_t version;
+    void *user;
+    /* Milliseconds since the Unix epoch (informational: never used for ordering). */
+    int64_t (*now_ms)(void *user);
+    /* Fill buf with len cryptographically secure random bytes. */
+    hy_err (*random_bytes)(void *user, uint8_t *buf, size_t len);
+} hy_platform;
+
+/* ---- hashing and signatures ----------------------------------------------------------- */
+
+#define HY_HASH_LEN 32
+#define HY_KEY_LEN 32
+#define HY_SIG_LEN 64
+
+/* BLAKE3 of data (32-byte output). */
+HY_API void hy_hash(const void *data, size_t len, uint8_t out[HY_HASH_LEN]);
+
+/* Ed25519 (RFC 8032). The secret is the 32-byte seed; the public key is derived from it.
+ * Verification rules are listed in docs/crypto.md. */
+HY_API void hy_key_public(uint8_t pub[HY_KEY_LEN], const uint8_t seed[HY_KEY_LEN]);
+HY_API void hy_sign(uint8_t sig[HY_SIG_LEN], const uint8_t seed[HY_KEY_LEN],
+                    const void *msg, size_t len);
+/* HY_OK when sig is a valid signature of msg by pub, HY_E_BAD_SIGNATURE otherwise. */
+HY_API hy_err hy_verify(const uint8_t sig[HY_SIG_LEN], const uint8_t pub[HY_KEY_LEN],
+                        const void *msg, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,98 @@
+#include "hy_test.h"
+
+#include "map.h"
+#include "rng.h"
+#include "test_alloc.h"
+
+#include <string.h>
+
+/* Random inserts, overwrites and removes checked against a plain array model. */
+static void map_matches_a_model_under_random_operations(void **state)
+{
+    (void)state;
+    enum { KEYS = 3000, OPS = 40000 };
+    static uint32_t model[KEYS]; /* value + 1, 0 when absent */
+    memset(model, 0, sizeof model);
+    hy_test_alloc t;
+    hy_allocator a = hy_test_allocator(&t);
+    hy_map m;
+    hy_map_init(&m, 32, 12345);
+    hy_rng rng = { 7 };
+    size_t live = 0;
+    for (int op = 0; op < OPS; op++) {
+        uint8_t key[32] = { 0 };
+        uint32_t k = (uint32_t)hy_rng_below(&rng, KEYS);
+        memcpy(key + 7, &k, sizeof k);
+        uint64_t choice = hy_rng_below(&rng, 3);
+        if (choice < 2) {
+            uint32_t v = (uint32_t)hy_rng_below(&rng, 1000000);
+            assert_int_equal(hy_map_put(&m, &a, key, v), HY_OK);
+            live += model[k] == 0;
+            model[k] = v + 1;
+        } else {
+            assert_int_equal(hy_map_remove(&m, key), model[k] != 0);
+            live -= model[k] != 0;
+            model[k] = 0;
+        }
+        assert_int_equal(m.len, live);
+    }
+    for (uint32_t k = 0; k < KEYS; k++) {
+        uint8_t key[32] = { 0 };
+        memcpy(key + 7, &k, sizeof k);
+        uint32_t v = 0;
+        assert_int_equal(hy_map_get(&m, key, &v), model[k] != 0);
+        if (model[k])
+            assert_int_equal(v, model[k] - 1);
+    }
+    hy_map_free(&m, &a);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+static void map_put_reports_oom_and_stays_intact(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator a = hy_test_allocator(&t);
+    hy_map m;
+    hy_map_init(&m, sizeof(uint64_t), 1);
+    uint64_t k;
+    for (k = 0; k < 12; k++)
+        assert_int_equal(hy_map_put(&m, &a, &k, (uint32_t)k), HY_OK);
+    t.fail_at = t.requests + 1; /* the next growth fails */
+    hy_err err = HY_OK;
+    for (; err == HY_OK; k++)
+        err = hy_map_put(&m, &a, &k, (uint32_t)k);
+    assert_int_equal(err, HY_E_NOMEM);
+    for (uint64_t j = 0; j + 1 < k; j++) {
+        uint32_t v;
+        assert_true(hy_map_get(&m, &j, &v));
+        assert_int_equal(v, j);
+    }
+    assert_int_equal(hy_map_put(&m, &a, &k, UINT32_MAX), HY_E_INVALID_ARG);
+    hy_map_free(&m, &a);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+static void hash_depends_on_seed_length_and_every_byte(void **state)
+{
+    (void)state;
+    uint8_t buf[40] = { 0 };
+    uint64_t base = hy_hash64(buf, sizeof buf, 1);
+    assert_int_not_equal(base, hy_hash64(buf, sizeof buf, 2));
+    assert_int_not_equal(base, hy_hash64(buf, sizeof buf - 1, 1));
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] ^= 1;
+        assert_int_not_equal(base, hy_hash64(buf, sizeof buf, 1));
+        buf[i] ^= 1;
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(map_matches_a_model_under_random_operations),
+        cmocka_unit_test(map_put_reports_oom_and_stays_intact),
+        cmocka_unit_test(hash_depends_on_seed_length_and_every_byte),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
