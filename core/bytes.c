@@ -171,7 +171,8 @@ uint8_t *hy_writer_reserve(hy_writer *w, size_t n)
 {
     if (w->err)
         return NULL;
-    if (n > w->cap - w->len) {
+    /* An empty writer allocates even for n = 0, so the pointer it returns is never NULL. */
+    if (n > w->cap - w->len || w->data == NULL) {
         size_t need = w->len + n;
         if (need < w->len) {
             w->err = HY_E_NOMEM;

@@ -91,9 +91,8 @@ static void place(hy_map *m, const void *key, uint32_t stored)
     memcpy(key_at(m, i), key, m->key_size);
 }
 
-static hy_err grow(hy_map *m, const hy_allocator *a)
+static hy_err grow(hy_map *m, const hy_allocator *a, size_t cap)
 {
-    size_t cap = m->cap ? m->cap * 2 : 16;
     uint32_t *vals = hy_alloc_zero(a, cap, sizeof(uint32_t));
     uint8_t *keys = hy_alloc(a, hy_size_mul(cap, m->key_size));
     if (vals == NULL || keys == NULL) {
@@ -113,6 +112,18 @@ static hy_err grow(hy_map *m, const hy_allocator *a)
     return HY_OK;
 }
 
+hy_err hy_map_reserve(hy_map *m, const hy_allocator *a, size_t extra)
+{
+    /* Keep the load at or below 3/4 so probe runs stay short. */
+    size_t cap = m->cap ? m->cap : 16;
+    while ((m->len + extra) > cap / 4 * 3) {
+        if (cap > SIZE_MAX / 2)
+            return HY_E_NOMEM;
+        cap *= 2;
+    }
+    return (cap == m->cap) ? HY_OK : grow(m, a, cap);
+}
+
 hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t value)
 {
     if (value == UINT32_MAX)
@@ -122,12 +133,9 @@ hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t va
         m->vals[existing] = value + 1;
         return HY_OK;
     }
-    /* Keep the load at or below 3/4 so probe runs stay short. */
-    if ((m->len + 1) * 4 > m->cap * 3) {
-        hy_err err = grow(m, a);
-        if (err)
-            return err;
-    }
+    hy_err err = hy_map_reserve(m, a, 1);
+    if (err)
+        return err;
     place(m, key, value + 1);
     m->len++;
     return HY_OK;

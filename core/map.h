@@ -23,6 +23,8 @@ void hy_map_free(hy_map *m, const hy_allocator *a);
 bool hy_map_get(const hy_map *m, const void *key, uint32_t *value);
 /* Inserts or overwrites; value must be below UINT32_MAX. */
 hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t value);
+/* Ensures that the next extra puts of new keys allocate nothing (so they cannot fail). */
+hy_err hy_map_reserve(hy_map *m, const hy_allocator *a, size_t extra);
 /* true when key was present. */
 bool hy_map_remove(hy_map *m, const void *key);
 

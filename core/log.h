@@ -1,0 +1,180 @@
+/* The change log: a hash DAG of changes with per-actor signed chains (DESIGN.md section 3).
+ *
+ * Changes are kept in the order they were applied, which is a topological order: a change is
+ * applied only once all its deps are. Changes whose deps are missing wait in a bounded queue
+ * and are applied, in order, as soon as their deps arrive. Two different changes with the
+ * same (actor, seq) are an equivocation: both stay in the DAG (so every replica holding both
+ * derives the same state) and the pair is kept as proof.
+ *
+ * Changes are referred to by their index in the log (0, 1, 2... in applied order). */
+#ifndef HY_LOG_H
+#define HY_LOG_H
+
+#include "change.h"
+#include "vec.h"
+
+#include <stdbool.h>
+
+#define HY_LOG_NONE UINT32_MAX
+
+typedef struct hy_log hy_log;
+
+typedef struct hy_log_config {
+    hy_allocator alloc;
+    /* Seeds the hash maps keyed by peer-chosen data; take it from the platform's randomness. */
+    uint64_t hash_seed;
+    /* Bounds of the queue of changes waiting for deps (0 picks the default). */
+    size_t max_pending;        /* changes; default 4096 */
+    size_t max_pending_bytes;  /* encoded bytes; default 16 MiB */
+    /* When set, every change must be covered by a valid signature of its actor. */
+    bool require_signatures;
+    /* Called once for every change as it is applied (from add, add_batch, commit and load),
+     * in applied order. A non-OK return is passed back to the caller of the adding function;
+     * the change stays applied. */
+    hy_err (*on_apply)(void *user, const hy_log *log, uint32_t index);
+    void *on_apply_user;
+} hy_log_config;
+
+hy_err hy_log_new(const hy_log_config *config, hy_log **out);
+void hy_log_free(hy_log *log);
+
+/* ---- writing as the local actor ---- */
+
+/* Makes the actor of this key pair the one that commits. The seed is copied and wiped on
+ * free. If the log already holds changes of that actor, commits continue its chain. */
+hy_err hy_log_set_local(hy_log *log, const uint8_t seed[HY_KEY_LEN]);
+/* Appends a change of the local actor with the given ops, depending on the current heads.
+ * Its index is *index (may be NULL). Not signed yet: see hy_log_sign_local. */
+hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint8_t *ops,
+                     size_t ops_len, uint32_t *index);
+/* Signs the local actor's newest change if its signature is not current: one signature
+ * authenticates the whole chain, so commits do not sign one by one. */
+hy_err hy_log_sign_local(hy_log *log);
+/* The first op counter the next local commit would get. */
+uint64_t hy_log_next_op(const hy_log *log);
+
+/* ---- adding changes from elsewhere ---- */
+
+/* Adds one encoded change. sig, when not NULL, is its actor's signature over it (see
+ * hy_change_sig_msg). Returns HY_OK when applied or already known, HY_E_MISSING_DEPS when
+ * queued until its deps arrive, HY_E_QUEUE_FULL when the queue had no room (dropped), or an
+ * error for an invalid change (err_offset, may be NULL, locates decoding errors). */
+hy_err hy_log_add(hy_log *log, const uint8_t *encoded, size_t len, const uint8_t *sig,
+                  size_t *err_offset);
+
+typedef struct hy_bytes {
+    const uint8_t *data;
+    size_t len;
+} hy_bytes;
+
+/* A signature over the change with this hash, which must be in the batch. */
+typedef struct hy_log_sig {
+    uint8_t hash[HY_HASH_LEN];
+    uint8_t sig[HY_SIG_LEN];
+} hy_log_sig;
+
+/* Adds a batch: every change must be covered by one of the signatures, either signed itself
+ * or an earlier link of its actor's chain under a signed change of the batch (so one
+ * signature per actor authenticates a whole run). With require_signatures unset, changes may
+ * come unsigned, but every signature given must be valid. Nothing is added unless every
+ * change decodes and every signature checks; then changes are added in order, and the first
+ * failure stops the batch. *bad (may be NULL) is the index of the offending change (or of the
+ * signature, for HY_E_BAD_SIGNATURE). Returns as hy_log_add; HY_E_MISSING_DEPS when any
+ * change was queued. */
+hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
+                        const hy_log_sig *sigs, size_t sig_count, size_t *bad);
+
+/* ---- reading ---- */
+
+typedef struct hy_log_entry {
+    const uint8_t *hash;
+    uint32_t actor;      /* index into the actor table */
+    uint32_t seq;
+    uint64_t start_op;
+    uint64_t op_count;
+    int64_t time_ms;
+    const uint8_t *ops;  /* valid until the log next changes */
+    size_t ops_len;
+    uint32_t dep_count;
+    const uint32_t *deps; /* indexes of the deps, ascending by hash */
+} hy_log_entry;
+
+uint32_t hy_log_count(const hy_log *log);
+/* index < hy_log_count(log). */
+void hy_log_get(const hy_log *log, uint32_t index, hy_log_entry *out);
+/* HY_LOG_NONE when unknown. */
+uint32_t hy_log_find(const hy_log *log, const uint8_t hash[HY_HASH_LEN]);
+/* Appends the canonical encoding of change index. */
+hy_err hy_log_encode(const hy_log *log, uint32_t index, hy_writer *w);
+
+uint32_t hy_log_actor_count(const hy_log *log);
+const uint8_t *hy_log_actor_key(const hy_log *log, uint32_t actor);
+/* HY_LOG_NONE when unknown. */
+uint32_t hy_log_actor_find(const hy_log *log, const uint8_t key[HY_KEY_LEN]);
+/* Highest seq of the actor's chain held (its entry in the version vector). */
+uint32_t hy_log_actor_seq(const hy_log *log, uint32_t actor);
+/* The newest signature held for the actor: the index of the change it signs (HY_LOG_NONE if
+ * none) and, when sig is not NULL, the signature. */
+uint32_t hy_log_actor_signature(const hy_log *log, uint32_t actor, uint8_t sig[HY_SIG_LEN]);
+
+/* Appends (as hy_log_sig) every signature held: each actor's newest, and those that cover
+ * the other branches of an equivocating actor. Together they cover every signed change. */
+hy_err hy_log_signatures(const hy_log *log, hy_vec *out);
+
+/* Heads: changes nobody depends on, ascending by hash. */
+uint32_t hy_log_head_count(const hy_log *log);
+uint32_t hy_log_head(const hy_log *log, uint32_t i);
+
+/* Changes waiting in the queue for their deps. */
+size_t hy_log_pending_count(const hy_log *log);
+
+/* ---- equivocation ---- */
+
+typedef struct hy_equivocation {
+    uint32_t actor;
+    uint32_t seq;
+    uint32_t first;   /* the change applied first */
+    uint32_t second;  /* the other one */
+} hy_equivocation;
+
+size_t hy_log_equivocation_count(const hy_log *log);
+void hy_log_equivocation(const hy_log *log, size_t i, hy_equivocation *out);
+/* Writes a self-contained proof of equivocation i (docs/format.md, "Equivocation proof"):
+ * both changes, each with the chain of its actor's changes up to a change signed by the
+ * actor, and those signatures when the log holds them. */
+hy_err hy_log_equivocation_proof(const hy_log *log, size_t i, hy_writer *w);
+/* Checks a proof without any log: HY_OK when it shows two different changes with the same
+ * actor and seq, each authenticated by a valid signature of that actor. The actor's key is
+ * copied to actor (may be NULL). */
+hy_err hy_equivocation_proof_verify(const uint8_t *proof, size_t len,
+                                    uint8_t actor[HY_KEY_LEN], size_t *err_offset);
+
+/* ---- what a peer lacks ---- */
+
+typedef struct hy_vv_entry {
+    uint8_t actor[HY_KEY_LEN];
+    uint64_t seq;
+} hy_vv_entry;
+
+/* The allocator the log was made with: the vectors the functions below fill grow with it. */
+const hy_allocator *hy_log_allocator(const hy_log *log);
+/* Appends (as uint32_t) to out, in applied (causal) order, the indexes of the changes whose
+ * seq exceeds the peer's version vector entry for their actor (absent actors: 0). */
+hy_err hy_log_missing_by_vv(const hy_log *log, const hy_vv_entry *vv, size_t count,
+                            hy_vec *out);
+/* Appends to out, in causal order, the changes that are not ancestors of (or equal to) any of
+ * the peer's heads. Heads this log does not know are ignored. */
+hy_err hy_log_missing_by_heads(const hy_log *log, const uint8_t *heads, size_t count,
+                               hy_vec *out);
+
+/* ---- compact storage (docs/format.md, "Log file") ---- */
+
+/* Writes the whole log in the compact columnar form, in a canonical order, so that two logs
+ * holding the same changes and signatures save the same bytes. Signs the local chain first. */
+hy_err hy_log_save(hy_log *log, hy_writer *w);
+/* Loads a saved log into a new log: recomputes every hash, checks the heads and signatures.
+ * On a decoding error *err_offset (may be NULL) is the byte offset at fault. */
+hy_err hy_log_load(const hy_log_config *config, const uint8_t *data, size_t len, hy_log **out,
+                   size_t *err_offset);
+
+#endif

@@ -1,0 +1,141 @@
+/* Adding changes from other replicas: one at a time or as a signed batch. */
+#include "log_internal.h"
+
+#include "alloc.h"
+#include "try.h"
+
+#include <string.h>
+
+/* Applies an authenticated, decoded change, or queues it when deps are missing; then applies
+ * whatever it unblocks. */
+static hy_err add_authenticated(hy_log *log, const hy_change *c, const uint8_t *encoded,
+                                size_t len, const uint8_t hash[HY_HASH_LEN],
+                                const uint8_t *sig)
+{
+    if (hy_log_find(log, hash) != HY_LOG_NONE)
+        return HY_OK;
+    uint32_t dep_index[HY_CHANGE_MAX_DEPS];
+    bool missing = false;
+    for (size_t i = 0; i < c->dep_count; i++) {
+        dep_index[i] = hy_log_find(log, c->deps + i * HY_HASH_LEN);
+        missing |= dep_index[i] == HY_LOG_NONE;
+    }
+    if (missing)
+        return log_pending_add(log, encoded, len, hash, c, sig);
+    hy_err err = log_apply(log, c, hash, dep_index, sig);
+    if (err && hy_log_find(log, hash) == HY_LOG_NONE)
+        return err; /* not applied */
+    hy_err released = log_pending_release(log, hash);
+    return err ? err : released;
+}
+
+hy_err hy_log_add(hy_log *log, const uint8_t *encoded, size_t len, const uint8_t *sig,
+                  size_t *err_offset)
+{
+    hy_change c;
+    HY_TRY(hy_change_decode(&c, encoded, len, err_offset));
+    uint8_t hash[HY_HASH_LEN];
+    hy_change_hash(encoded, len, hash);
+    if (hy_log_find(log, hash) != HY_LOG_NONE)
+        return HY_OK;
+    if (sig)
+        HY_TRY(log_verify_sig(c.actor, hash, sig));
+    else if (log->cfg.require_signatures)
+        return HY_E_BAD_SIGNATURE;
+    return add_authenticated(log, &c, encoded, len, hash, sig);
+}
+
+/* Per change of a batch: its decoding, hash, and the signature that names it, if any. */
+typedef struct batch_item {
+    hy_change change;
+    uint8_t hash[HY_HASH_LEN];
+    const uint8_t *sig;
+    bool covered;
+} batch_item;
+
+/* Marks the run of the actor's changes in the batch below the signed change `top`. */
+static void cover_chain(batch_item *items, const hy_map *by_hash, uint32_t top)
+{
+    for (uint32_t cur = top;;) {
+        const hy_change *c = &items[cur].change;
+        uint32_t prev = HY_LOG_NONE;
+        for (size_t i = 0; i < c->dep_count && prev == HY_LOG_NONE; i++) {
+            uint32_t d;
+            if (hy_map_get(by_hash, c->deps + i * HY_HASH_LEN, &d) &&
+                items[d].change.seq + 1 == c->seq &&
+                memcmp(items[d].change.actor, c->actor, HY_KEY_LEN) == 0)
+                prev = d;
+        }
+        if (prev == HY_LOG_NONE || items[prev].covered)
+            return;
+        items[prev].covered = true;
+        cur = prev;
+    }
+}
+
+static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *changes,
+                          size_t count, const hy_log_sig *sigs, size_t sig_count,
+                          hy_map *by_hash, size_t *bad)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    for (size_t i = 0; i < count; i++) {
+        *bad = i;
+        HY_TRY(hy_change_decode(&items[i].change, changes[i].data, changes[i].len, NULL));
+        hy_change_hash(changes[i].data, changes[i].len, items[i].hash);
+        HY_TRY(hy_map_put(by_hash, a, items[i].hash, (uint32_t)i));
+    }
+    for (size_t k = 0; k < sig_count; k++) {
+        *bad = k;
+        uint32_t i;
+        if (!hy_map_get(by_hash, sigs[k].hash, &i))
+            return HY_E_BAD_SIGNATURE;
+        HY_TRY(log_verify_sig(items[i].change.actor, items[i].hash, sigs[k].sig));
+        items[i].sig = sigs[k].sig;
+        items[i].covered = true;
+    }
+    /* Walk down from each signed change only after all are marked, so that each walk stops
+     * at the first change another signature already covers. */
+    for (size_t k = 0; k < sig_count; k++) {
+        uint32_t i;
+        hy_map_get(by_hash, sigs[k].hash, &i);
+        cover_chain(items, by_hash, i);
+    }
+    if (log->cfg.require_signatures) {
+        for (size_t i = 0; i < count; i++) {
+            *bad = i;
+            if (!items[i].covered && hy_log_find(log, items[i].hash) == HY_LOG_NONE)
+                return HY_E_BAD_SIGNATURE;
+        }
+    }
+    return HY_OK;
+}
+
+hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
+                        const hy_log_sig *sigs, size_t sig_count, size_t *bad)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    size_t bad_index = 0;
+    if (count >= UINT32_MAX)
+        return HY_E_LIMIT;
+    batch_item *items = hy_alloc_zero(a, count ? count : 1, sizeof *items);
+    if (items == NULL)
+        return HY_E_NOMEM;
+    hy_map by_hash;
+    hy_map_init(&by_hash, HY_HASH_LEN, log->cfg.hash_seed ^ 0x9e3779b9u);
+    hy_err err = check_batch(log, items, changes, count, sigs, sig_count, &by_hash, &bad_index);
+    bool queued = false;
+    for (size_t i = 0; err == HY_OK && i < count; i++) {
+        bad_index = i;
+        err = add_authenticated(log, &items[i].change, changes[i].data, changes[i].len,
+                                items[i].hash, items[i].sig);
+        if (err == HY_E_MISSING_DEPS) {
+            queued = true;
+            err = HY_OK;
+        }
+    }
+    hy_map_free(&by_hash, a);
+    hy_free(a, items, (count ? count : 1) * sizeof *items);
+    if (err && bad)
+        *bad = bad_index;
+    return err ? err : queued ? HY_E_MISSING_DEPS : HY_OK;
+}

@@ -1,0 +1,120 @@
+/* The log's representation, shared by the files that implement it (log*.c) and nobody else. */
+#ifndef HY_LOG_INTERNAL_H
+#define HY_LOG_INTERNAL_H
+
+#include "log.h"
+#include "map.h"
+#include "vec.h"
+
+typedef struct log_change {
+    uint8_t hash[HY_HASH_LEN];
+    uint64_t start_op;
+    uint64_t op_count;
+    int64_t time_ms;
+    size_t ops_at;       /* into log->ops */
+    uint32_t ops_len;
+    uint32_t actor;
+    uint32_t seq;
+    uint32_t deps_at;    /* into log->deps */
+    uint32_t dep_count;
+} log_change;
+
+typedef struct log_actor {
+    uint8_t key[HY_KEY_LEN];
+    hy_vec chain;            /* uint32_t: the first change applied at seq i + 1 */
+    uint32_t signed_change;  /* newest signed change, or HY_LOG_NONE */
+    uint8_t sig[HY_SIG_LEN];
+    bool equivocated;
+} log_actor;
+
+/* A signature of an equivocating actor on a branch other than its newest signed change's. */
+typedef struct log_branch_sig {
+    uint32_t change;
+    uint8_t sig[HY_SIG_LEN];
+} log_branch_sig;
+
+typedef struct log_pending {
+    uint8_t hash[HY_HASH_LEN];
+    uint8_t *bytes;          /* a copy of the encoded change; NULL once resolved */
+    size_t len;
+    uint32_t missing;        /* deps not applied yet */
+    bool has_sig;
+    uint8_t sig[HY_SIG_LEN];
+} log_pending;
+
+/* A link in the list of pending changes that wait for one missing hash. */
+typedef struct log_wait {
+    uint32_t pending;
+    uint32_t next;           /* HY_LOG_NONE ends the list */
+} log_wait;
+
+struct hy_log {
+    hy_log_config cfg;
+    hy_vec changes;          /* log_change, in applied order */
+    hy_vec deps;             /* uint32_t change indexes, runs referenced by log_change */
+    hy_vec ops;              /* uint8_t */
+    hy_vec actors;           /* log_actor */
+    hy_vec heads;            /* uint32_t, ascending by hash */
+    hy_vec equivocations;    /* hy_equivocation */
+    hy_vec branch_sigs;      /* log_branch_sig */
+    hy_map by_hash;          /* change hash -> index */
+    hy_map actor_by_key;     /* actor key -> index */
+    uint64_t max_op;         /* highest op counter applied */
+
+    bool has_local;
+    uint32_t local_actor;    /* HY_LOG_NONE until set and until its first change */
+    uint8_t local_seed[HY_KEY_LEN];
+    uint8_t local_pub[HY_KEY_LEN];
+    hy_writer scratch;       /* reused encoding buffer */
+
+    hy_vec pending;          /* log_pending */
+    hy_vec waits;            /* log_wait */
+    hy_map pending_by_hash;  /* hash -> pending index */
+    hy_map waiting;          /* missing hash -> first log_wait */
+    size_t pending_live;
+    size_t pending_bytes;
+};
+
+static inline log_change *log_change_at(const hy_log *log, uint32_t i)
+{
+    return &HY_VEC_AT(&log->changes, log_change, i);
+}
+
+static inline log_actor *log_actor_at(const hy_log *log, uint32_t i)
+{
+    return &HY_VEC_AT(&log->actors, log_actor, i);
+}
+
+static inline const uint32_t *log_deps_of(const hy_log *log, const log_change *c)
+{
+    return c->dep_count ? &HY_VEC_AT(&log->deps, uint32_t, c->deps_at) : NULL;
+}
+
+/* Applies a change whose deps are all applied (their indexes in dep_index, in the order of
+ * c->deps) and whose hash is not known yet. sig, when not NULL, has been verified. */
+hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN],
+                 const uint32_t *dep_index, const uint8_t *sig);
+/* Records a verified signature of change index's actor over it. */
+hy_err log_record_sig(hy_log *log, uint32_t index, const uint8_t sig[HY_SIG_LEN]);
+hy_err log_verify_sig(const uint8_t actor[HY_KEY_LEN], const uint8_t hash[HY_HASH_LEN],
+                      const uint8_t sig[HY_SIG_LEN]);
+/* Finds the path down the actor's chain from change `from` to change `to` (same actor,
+ * lower or equal seq) and appends it to path (uint32_t, from `to` upward), or HY_E_NOT_FOUND. */
+hy_err log_chain_path(const hy_log *log, uint32_t from, uint32_t to, hy_vec *path);
+
+/* The compact form (log_save.c, log_load.c). */
+#define LOG_MAGIC "HYLG"
+#define LOG_MAGIC_LEN 4
+#define LOG_FORMAT_VERSION 1
+enum { COL_ACTOR, COL_SEQ, COL_START_OP, COL_TIME, COL_DEP_COUNT, COL_OP_COUNT, COL_OPS_LEN,
+       COL_COUNT };
+
+/* The queue of changes waiting for deps (log_pending.c). */
+hy_err log_pending_add(hy_log *log, const uint8_t *encoded, size_t len,
+                       const uint8_t hash[HY_HASH_LEN], const hy_change *c,
+                       const uint8_t *sig);
+/* Applies every queued change that the change just applied with this hash unblocks. */
+hy_err log_pending_release(hy_log *log, const uint8_t hash[HY_HASH_LEN]);
+void log_pending_free(hy_log *log);
+
+#endif

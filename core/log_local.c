@@ -1,0 +1,111 @@
+/* Writing as the local actor: committing changes and signing the local chain. */
+#include "log_internal.h"
+
+#include "alloc.h"
+#include "ed25519.h"
+#include "try.h"
+
+#include <string.h>
+
+hy_err hy_log_set_local(hy_log *log, const uint8_t seed[HY_KEY_LEN])
+{
+    memcpy(log->local_seed, seed, HY_KEY_LEN);
+    hy_ed25519_public_key(log->local_pub, seed);
+    log->local_actor = hy_log_actor_find(log, log->local_pub);
+    log->has_local = true;
+    return HY_OK;
+}
+
+uint64_t hy_log_next_op(const hy_log *log)
+{
+    return log->max_op + 1;
+}
+
+hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint8_t *ops,
+                     size_t ops_len, uint32_t *index)
+{
+    if (!log->has_local)
+        return HY_E_INVALID_ARG;
+    uint32_t actor = log->local_actor;
+    uint32_t seq = actor == HY_LOG_NONE ? 0 : hy_log_actor_seq(log, actor);
+    /* Deps: the heads, plus the actor's own previous change when another change already
+     * covers it (the chain rule needs it named). Heads are sorted by hash; keep it so. */
+    uint32_t prev = seq ? HY_VEC_AT(&log_actor_at(log, actor)->chain, uint32_t, seq - 1)
+                        : HY_LOG_NONE;
+    size_t head_count = log->heads.len;
+    size_t dep_count = head_count;
+    uint32_t dep_index[HY_CHANGE_MAX_DEPS];
+    if (head_count + 1 > HY_CHANGE_MAX_DEPS)
+        return HY_E_LIMIT;
+    const uint32_t *heads = log->heads.data;
+    bool prev_listed = prev == HY_LOG_NONE;
+    size_t n = 0;
+    for (size_t i = 0; i < head_count; i++) {
+        if (!prev_listed && memcmp(log_change_at(log, prev)->hash,
+                                   log_change_at(log, heads[i])->hash, HY_HASH_LEN) <= 0) {
+            prev_listed = true;
+            if (prev != heads[i]) {
+                dep_index[n++] = prev;
+                dep_count++;
+            }
+        }
+        dep_index[n++] = heads[i];
+    }
+    if (!prev_listed) {
+        dep_index[n++] = prev;
+        dep_count++;
+    }
+    /* The hashes of the deps, then the encoding, in the reused scratch buffer. */
+    hy_writer *w = &log->scratch;
+    w->len = 0;
+    uint8_t *dep_hashes = hy_writer_reserve(w, dep_count * HY_HASH_LEN);
+    if (dep_hashes == NULL && dep_count)
+        return HY_E_NOMEM;
+    for (size_t i = 0; i < dep_count; i++)
+        memcpy(dep_hashes + i * HY_HASH_LEN, log_change_at(log, dep_index[i])->hash,
+               HY_HASH_LEN);
+    w->len = dep_count * HY_HASH_LEN;
+    hy_change c;
+    memcpy(c.actor, log->local_pub, HY_KEY_LEN);
+    c.seq = (uint64_t)seq + 1;
+    c.start_op = hy_log_next_op(log);
+    c.time_ms = time_ms;
+    c.dep_count = dep_count;
+    c.op_count = op_count;
+    c.ops = ops;
+    c.ops_len = ops_len;
+    /* Reserve the whole encoding first (fixed fields take at most 96 bytes): the deps point
+     * into the buffer that encoding appends to, so it must not move. */
+    if (hy_writer_reserve(w, 96 + dep_count * HY_HASH_LEN + ops_len) == NULL) {
+        w->err = HY_OK;
+        return HY_E_NOMEM;
+    }
+    c.deps = w->data;
+    size_t start = w->len;
+    hy_err err = hy_change_encode(w, &c);
+    if (err)
+        return err;
+    uint8_t hash[HY_HASH_LEN];
+    hy_change_hash(w->data + start, w->len - start, hash);
+    HY_TRY(log_apply(log, &c, hash, dep_index, NULL));
+    if (log->local_actor == HY_LOG_NONE)
+        log->local_actor = hy_log_actor_find(log, log->local_pub);
+    if (index)
+        *index = hy_log_find(log, hash);
+    return HY_OK;
+}
+
+hy_err hy_log_sign_local(hy_log *log)
+{
+    uint32_t actor = log->local_actor;
+    if (actor == HY_LOG_NONE)
+        return HY_OK;
+    const log_actor *act = log_actor_at(log, actor);
+    uint32_t newest = HY_VEC_AT(&act->chain, uint32_t, act->chain.len - 1);
+    if (act->signed_change == newest)
+        return HY_OK;
+    uint8_t msg[HY_CHANGE_SIG_MSG_LEN], sig[HY_SIG_LEN];
+    hy_change_sig_msg(msg, log_change_at(log, newest)->hash);
+    hy_ed25519_sign(sig, log->local_seed, log->local_pub, msg, sizeof msg);
+    return log_record_sig(log, newest, sig);
+}
