@@ -269,31 +269,45 @@ hy_err log_record_sig(hy_log *log, uint32_t index, const uint8_t sig[HY_SIG_LEN]
     const hy_allocator *a = &log->cfg.alloc;
     const log_change *c = log_change_at(log, index);
     log_actor *act = log_actor_at(log, c->actor);
-    bool newer = act->signed_change == HY_LOG_NONE;
-    if (!newer && log_change_at(log, act->signed_change)->seq < c->seq) {
-        if (!act->equivocated) {
-            newer = true; /* one chain only: a higher seq descends from the signed change */
-        } else {
-            hy_vec path;
-            hy_vec_init(&path, sizeof(uint32_t));
-            hy_err err = log_chain_path(log, index, act->signed_change, &path);
-            hy_vec_free(&path, a);
-            if (err && err != HY_E_NOT_FOUND)
-                return err;
-            newer = err == HY_OK;
-        }
-    }
-    if (newer) {
+    if (act->signed_change == index)
+        return HY_OK;
+    if (act->signed_change == HY_LOG_NONE) {
         act->signed_change = index;
         memcpy(act->sig, sig, HY_SIG_LEN);
-    } else if (act->equivocated && act->signed_change != index) {
-        /* Kept so that the other branch of an equivocation can be proven. */
-        log_branch_sig b;
+        return HY_OK;
+    }
+    bool newest = log_change_at(log, act->signed_change)->seq < c->seq;
+    /* On one chain, a newer signature covers everything the older one did, so it replaces
+     * it. An equivocating actor's other branches keep theirs, to prove the equivocation;
+     * the highest seq is the actor's newest, whatever order signatures arrive in. */
+    bool replaces = newest && !act->equivocated;
+    if (newest && act->equivocated) {
+        hy_vec path;
+        hy_vec_init(&path, sizeof(uint32_t));
+        hy_err err = log_chain_path(log, index, act->signed_change, &path);
+        hy_vec_free(&path, a);
+        if (err && err != HY_E_NOT_FOUND)
+            return err;
+        replaces = err == HY_OK;
+    }
+    if (!act->equivocated || replaces) {
+        if (newest) {
+            act->signed_change = index;
+            memcpy(act->sig, sig, HY_SIG_LEN);
+        }
+        return HY_OK;
+    }
+    log_branch_sig b;
+    if (newest) {
+        b.change = act->signed_change;
+        memcpy(b.sig, act->sig, HY_SIG_LEN);
+        act->signed_change = index;
+        memcpy(act->sig, sig, HY_SIG_LEN);
+    } else {
         b.change = index;
         memcpy(b.sig, sig, HY_SIG_LEN);
-        HY_TRY(hy_vec_push(&log->branch_sigs, a, &b));
     }
-    return HY_OK;
+    return hy_vec_push(&log->branch_sigs, a, &b);
 }
 
 /* ---- reading ---- */
