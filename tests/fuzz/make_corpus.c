@@ -1,0 +1,83 @@
+/* Writes the seed corpora of the fuzz targets into DIR/<target>/: valid inputs made by the
+ * engine itself, so the fuzzers start from deep inside each format. */
+#include "alloc.h"
+#include "log_fixture.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int write_seed(const char *dir, const char *target, const char *name, const uint8_t *data,
+                      size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, target);
+    mkdir(dir, 0755);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, target, name);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(data, 1, len, f) != len) {
+        fprintf(stderr, "make_corpus: cannot write %s\n", path);
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    return fclose(f) != 0;
+}
+
+static int write_saved(const char *dir, const char *name, hy_log *log)
+{
+    uint8_t *data;
+    size_t len;
+    if (fixture_save(log, &data, &len))
+        return 1;
+    int failed = write_seed(dir, "log_load", name, data, len);
+    fixture_free(data, len);
+    return failed;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: make_corpus DIR\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    hy_allocator al = hy_allocator_default();
+    hy_log *a = fixture_log(al, 1, true), *b = fixture_log(al, 2, true);
+    hy_log *twin = fixture_log(al, 2, true);
+    int failed = write_saved(dir, "empty", a);
+    for (int i = 0; i < 30; i++)
+        failed |= fixture_commit(a, i % 3 ? "insert" : "delete 3") != HY_OK;
+    failed |= write_saved(dir, "one-actor", a);
+    for (int i = 0; i < 5; i++)
+        failed |= fixture_commit(b, "b") != HY_OK;
+    failed |= fixture_commit(twin, "twin") != HY_OK;
+    failed |= fixture_sync(b, a) != HY_OK;
+    failed |= fixture_sync(twin, a) != HY_OK;
+    failed |= fixture_commit(a, "merge") != HY_OK;
+    failed |= write_saved(dir, "equivocation", a);
+
+    hy_writer w;
+    hy_writer_init(&w, al);
+    for (uint32_t i = 0; i < hy_log_count(a); i += 7) {
+        char name[32];
+        w.len = 0;
+        failed |= hy_log_encode(a, i, &w) != HY_OK;
+        snprintf(name, sizeof name, "change-%u", (unsigned)i);
+        failed |= write_seed(dir, "change", name, w.data, w.len);
+    }
+    w.len = 0;
+    failed |= hy_log_encode(a, hy_log_count(a) - 1, &w) != HY_OK; /* two deps */
+    failed |= write_seed(dir, "change", "merge", w.data, w.len);
+    w.len = 0;
+    failed |= hy_log_equivocation_proof(a, 0, &w) != HY_OK;
+    failed |= write_seed(dir, "proof", "equivocation", w.data, w.len);
+    hy_writer_free(&w);
+    hy_log_free(a);
+    hy_log_free(b);
+    hy_log_free(twin);
+    if (failed)
+        fprintf(stderr, "make_corpus: failed\n");
+    return failed;
+}
