@@ -19,7 +19,8 @@ struct CMUnitTest {
 
 #define cmocka_unit_test(f) { #f, f }
 
-void hy_shim_fail(const char *file, int line, const char *fmt, ...);
+void hy_shim_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
 int hy_shim_run(const char *group, const struct CMUnitTest *tests, size_t count);
 
 #define cmocka_run_group_tests(tests, setup, teardown) \

@@ -1,13 +1,14 @@
 #include "test_alloc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Each block carries its size in a header so that a free naming the wrong size is caught. */
-typedef struct header {
+typedef union header {
     size_t size;
-    size_t pad; /* keeps the payload 16-byte aligned */
+    max_align_t align; /* keeps the payload aligned like malloc's */
 } header;
 
 static void *test_alloc_fn(void *user, void *ptr, size_t old_size, size_t new_size)
