@@ -182,7 +182,7 @@ int main(int argc, char **argv)
             perror("popen");
             goto cleanup;
         }
-        int seen = 0;
+        size_t seen = 0;
         while (fgets(line, sizeof line, p) != NULL) {
             char want[2 * XOF_LEN + 1], got[2 * XOF_LEN + 1];
             uint8_t out[XOF_LEN];
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
                         MODES[m].name, idx, lens[idx], want, got);
         }
         if (pclose(p) != 0 || seen != n_inputs) {
-            fprintf(stderr, "b3sum (%s) failed or hashed %d of %d inputs\n", MODES[m].name, seen,
+            fprintf(stderr, "b3sum (%s) failed or hashed %zu of %zu inputs\n", MODES[m].name, seen,
                     n_inputs);
             failures++;
         }
