@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The hypha command line, checked from outside: hashes against b3sum, keys against RFC 8032,
+# sign/verify round trips, and every error path (one line on stderr, the right exit status,
+# never a crash). Usage: test_cli.sh PATH/TO/hypha
+set -euo pipefail
+
+hypha=${1:?usage: test_cli.sh PATH/TO/hypha}
+command -v b3sum >/dev/null || { echo "test_cli: b3sum is required (apt-get install b3sum)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# Runs hypha with the arguments; leaves its stdout in $out, stderr in $err, status in $status.
+run() {
+    status=0
+    "$hypha" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
+    out=$(cat "$work/stdout")
+    err=$(cat "$work/stderr")
+}
+
+# run, then expect success with empty stderr.
+expect_ok() {
+    run "$@"
+    [[ $status -eq 0 ]] || fail "hypha $* exited $status: $err"
+    [[ -z $err ]] || fail "hypha $* wrote to stderr: $err"
+}
+
+# expect_error STATUS ARGS...: exactly one stderr line "hypha: ...", the given exit status,
+# nothing on stdout, and no signal (ASan and UBSan reports would also break the one line).
+expect_error() {
+    local want=$1
+    shift
+    run "$@"
+    local lines
+    lines=$(wc -l <"$work/stderr")
+    if [[ $status -ge 128 ]]; then
+        fail "hypha $* died of signal $((status - 128))"
+    elif [[ $status -ne $want ]]; then
+        fail "hypha $* exited $status, expected $want (stderr: $err)"
+    fi
+    [[ $lines -eq 1 && $err == "hypha: "* ]] || fail "hypha $*: expected one 'hypha: ' line on stderr, got: $err"
+    [[ -z $out ]] || fail "hypha $*: wrote to stdout on error: $out"
+}
+
+# ---- hash: against b3sum -----------------------------------------------------------------
+: >empty
+printf 'x' >one
+head -c 1048576 /dev/urandom >mib
+for file in empty one mib; do
+    expect_ok hash "$file"
+    [[ $out == "$(b3sum "$file")" ]] || fail "hash $file: '$out' != b3sum's '$(b3sum "$file")'"
+done
+expected=$(b3sum <mib)
+status=0
+out=$("$hypha" hash <mib) || status=$?
+[[ $status -eq 0 && $out == "$expected" ]] || fail "hash of stdin: '$out' != '$expected'"
+out=$("$hypha" hash - <one)
+[[ $out == "$(b3sum - <one)" ]] || fail "hash - (stdin): '$out'"
+expect_ok hash empty one mib
+[[ $out == "$(b3sum empty one mib)" ]] || fail "hash of three files: '$out'"
+# Names with a newline or backslash are escaped as b3sum does, so b3sum --check reads them.
+printf 'y' >'new
+line'
+printf 'z' >'back\slash'
+expect_ok hash 'new
+line' 'back\slash'
+[[ $out == "$(b3sum 'new
+line' 'back\slash')" ]] || fail "hash of escaped names: '$out'"
+"$hypha" hash empty one mib >sums
+b3sum --check --quiet sums || fail "b3sum --check rejects hypha hash output"
+
+# ---- keygen: RFC 8032 section 7.1, TEST 1 --------------------------------------------------
+rfc_seed=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
+rfc_public=d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a
+rfc_signature=e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b
+expect_ok keygen --seed "$rfc_seed"
+[[ $out == "seed: $rfc_seed"$'\n'"public: $rfc_public" ]] || fail "keygen --seed (RFC 8032 TEST 1): $out"
+expect_ok keygen --seed="$rfc_seed" --json
+[[ $out == "{\"seed\": \"$rfc_seed\", \"public\": \"$rfc_public\"}" ]] || fail "keygen --json: $out"
+expect_ok keygen --seed "${rfc_seed^^}"
+[[ $out == *"public: $rfc_public" ]] || fail "keygen with upper-case hex: $out"
+
+expect_ok keygen
+keygen_pattern='^seed: ([0-9a-f]{64})'$'\n''public: ([0-9a-f]{64})$'
+[[ $out =~ $keygen_pattern ]] || fail "keygen output: $out"
+seed=${BASH_REMATCH[1]}
+public=${BASH_REMATCH[2]}
+expect_ok keygen
+[[ $out != *"$seed"* ]] || fail "two keygens gave the same seed"
+expect_ok keygen --seed "$seed"
+[[ $out == *"public: $public" ]] || fail "keygen --seed does not rederive the public key of a random seed"
+
+# ---- sign / verify --------------------------------------------------------------------------
+: >rfc_message # TEST 1 signs the empty message
+expect_ok sign --seed "$rfc_seed" rfc_message
+[[ $out == "$rfc_signature" ]] || fail "sign (RFC 8032 TEST 1): $out"
+expect_ok verify --pub "$rfc_public" --sig "$rfc_signature" rfc_message
+[[ -z $out ]] || fail "verify printed on success: $out"
+
+expect_ok sign --seed "$seed" mib
+signature=$out
+[[ $signature =~ ^[0-9a-f]{128}$ ]] || fail "sign output: $signature"
+expect_ok verify --pub "$public" --sig "$signature" mib
+expect_ok verify --sig "$signature" --pub "$public" - <mib
+status=0
+out=$("$hypha" sign --seed "$seed" <mib) || status=$?
+[[ $status -eq 0 && $out == "$signature" ]] || fail "sign of stdin differs from sign of the file"
+
+# A flipped bit anywhere: the signature, the message, the key.
+flip_first_digit() { # flips the lowest bit of the first hex digit
+    local first=${1:0:1}
+    printf '%x%s' $((16#$first ^ 1)) "${1:1}"
+}
+expect_error 1 verify --pub "$public" --sig "$(flip_first_digit "$signature")" mib
+[[ $err == "hypha: mib: bad signature" ]] || fail "bad signature message: $err"
+expect_error 1 verify --pub "$(flip_first_digit "$public")" --sig "$signature" mib
+cp mib mib2
+printf '\x01' | dd of=mib2 bs=1 seek=4096 conv=notrunc status=none
+expect_error 1 verify --pub "$public" --sig "$signature" mib2
+expect_error 1 verify --pub "$public" --sig "$signature" <empty
+
+# ---- error paths: one line on stderr, status 2 for usage, 1 for I/O ---------------------
+expect_error 2
+expect_error 2 frobnicate
+expect_error 2 --frobnicate
+expect_error 2 --version extra
+expect_error 2 hash --frobnicate
+expect_error 2 keygen --seed
+expect_error 2 keygen --json=yes
+expect_error 2 keygen extra
+expect_error 2 keygen --seed "$rfc_seed" --seed "$rfc_seed"
+expect_error 2 keygen --seed "${rfc_seed:1}"           # odd length
+expect_error 2 keygen --seed "${rfc_seed:2}"           # even but short
+expect_error 2 keygen --seed "${rfc_seed}00"           # long
+expect_error 2 keygen --seed "${rfc_seed:1}g"          # not hex
+expect_error 2 keygen --seed ""
+expect_error 2 sign mib                                # missing --seed
+expect_error 2 sign --seed "${rfc_seed:1}x" mib
+expect_error 2 sign --seed "$rfc_seed" mib one         # two files
+expect_error 2 verify --pub "$public" mib              # missing --sig
+expect_error 2 verify --sig "$signature" mib           # missing --pub
+expect_error 2 verify --pub "$public" --sig "${signature:2}" mib
+expect_error 2 verify --pub "$signature" --sig "$signature" mib
+expect_error 2 verify --pub "$public" --sig "$public" mib
+expect_error 2 verify --pub "$public" --sig "${signature:1}z" mib
+expect_error 2 help frobnicate
+expect_error 1 hash missing-file
+expect_error 1 hash "$work"                            # a directory
+expect_error 1 sign --seed "$rfc_seed" missing-file
+expect_error 1 verify --pub "$public" --sig "$signature" missing-file
+# A seed never appears in an error message, whichever way it was given.
+expect_error 2 keygen --seed="${rfc_seed}0"
+[[ $err != *"${rfc_seed:0:16}"* ]] || fail "an error message quotes the seed: $err"
+expect_error 2 keygen --frobnicate --seed "$rfc_seed"
+expect_error 2 keygen --seed="$rfc_seed" --seed="$rfc_seed"
+[[ $err != *"${rfc_seed:0:16}"* ]] || fail "an error message quotes the seed: $err"
+
+# An unreadable file among readable ones: reported, the others still hashed, status 1.
+run hash one missing-file empty
+[[ $status -eq 1 && $(wc -l <"$work/stderr") -eq 1 ]] || fail "hash with one missing file: status $status, $err"
+[[ $out == "$(b3sum one empty)" ]] || fail "hash with one missing file: $out"
+
+# Output that cannot be written is an error, not a silent success.
+if [[ -w /dev/full ]]; then
+    status=0
+    "$hypha" hash one >/dev/full 2>"$work/stderr" || status=$?
+    [[ $status -eq 1 && $(<"$work/stderr") == "hypha: cannot write to standard output: "* ]] ||
+        fail "hash to /dev/full: status $status, $(<"$work/stderr")"
+fi
+
+# ---- help and version ---------------------------------------------------------------------
+expect_ok --help
+[[ $out == Usage:* && $out == *verify* ]] || fail "--help: $out"
+expect_ok -h
+expect_ok --version
+[[ $out =~ ^hypha\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "--version: $out"
+expect_ok help
+for command in hash keygen sign verify help; do
+    expect_ok help "$command"
+    [[ $out == "Usage: hypha $command"* ]] || fail "help $command: $out"
+    expect_ok "$command" --help
+    [[ $out == "Usage: hypha $command"* ]] || fail "$command --help: $out"
+done
+expect_ok help sign
+[[ $out == *"--seed HEX64"*"(required)"* ]] || fail "help sign does not show --seed as required: $out"
+
+if [[ $failures -ne 0 ]]; then
+    echo "test_cli: $failures check(s) failed" >&2
+    exit 1
+fi
+echo "test_cli: all checks passed"
