@@ -203,6 +203,15 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
     return log->cfg.on_apply ? log->cfg.on_apply(log->cfg.on_apply_user, log, index) : HY_OK;
 }
 
+hy_err log_reserve(hy_log *log, size_t changes, size_t deps, size_t ops)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    HY_TRY(hy_vec_reserve(&log->changes, a, log->changes.len + changes));
+    HY_TRY(hy_vec_reserve(&log->deps, a, log->deps.len + deps));
+    HY_TRY(hy_vec_reserve(&log->ops, a, log->ops.len + ops));
+    return hy_map_reserve(&log->by_hash, a, changes);
+}
+
 /* ---- signatures ---- */
 
 hy_err log_verify_sig(const uint8_t actor[HY_KEY_LEN], const uint8_t hash[HY_HASH_LEN],

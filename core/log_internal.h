@@ -94,6 +94,9 @@ static inline const uint32_t *log_deps_of(const hy_log *log, const log_change *c
  * c->deps) and whose hash is not known yet. sig, when not NULL, has been verified. */
 hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN],
                  const uint32_t *dep_index, const uint8_t *sig);
+/* Makes room for this many more changes, dep edges and op bytes, so that adding them grows
+ * nothing (a loader knows the totals up front). */
+hy_err log_reserve(hy_log *log, size_t changes, size_t deps, size_t ops);
 /* Records a verified signature of change index's actor over it. */
 hy_err log_record_sig(hy_log *log, uint32_t index, const uint8_t sig[HY_SIG_LEN]);
 hy_err log_verify_sig(const uint8_t actor[HY_KEY_LEN], const uint8_t hash[HY_HASH_LEN],

@@ -155,6 +155,9 @@ static hy_err read_changes(loader *L, hy_log *log)
     uint64_t *last_seq = hy_alloc_zero(a, L->actor_count + 1, sizeof *last_seq);
     uint32_t *dep_index = hy_alloc(a, HY_CHANGE_MAX_DEPS * sizeof *dep_index);
     hy_err err = (last_seq && dep_index) ? HY_OK : HY_E_NOMEM;
+    /* Every dep edge takes at least one byte of its column, so its length bounds them. */
+    if (err == HY_OK)
+        err = log_reserve(log, L->change_count, L->deps.len, L->ops_len);
     uint64_t prev_start = 0, prev_time = 0;
     for (size_t p = 0; err == HY_OK && p < L->change_count; p++)
         err = load_change(L, log, p, last_seq, &prev_start, &prev_time, dep_index);
