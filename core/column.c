@@ -31,18 +31,35 @@ static void write_groups(hy_writer *w, const uint64_t *values, size_t n)
     }
 }
 
+static void write_plain(hy_writer *w, const uint64_t *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hy_write_varint(w, values[i]);
+}
+
+/* Encodes into a scratch writer to learn the length, then writes it with its length
+ * prefix: columns are small next to the data they describe. */
+static void write_prefixed(hy_writer *w, const uint64_t *values, size_t n,
+                           void (*encode)(hy_writer *, const uint64_t *, size_t))
+{
+    hy_writer body;
+    hy_writer_init(&body, w->alloc);
+    encode(&body, values, n);
+    if (body.err && w->err == HY_OK)
+        w->err = body.err;
+    hy_write_varint(w, body.len);
+    hy_write_bytes(w, body.data, body.len);
+    hy_writer_free(&body);
+}
+
 void hy_col_write(hy_writer *w, const uint64_t *values, size_t n)
 {
-    /* Encode once to learn the length, then prefix it: columns are small next to the data
-     * they describe, and encoding twice keeps the format simple. */
-    hy_writer sizer;
-    hy_writer_init(&sizer, w->alloc);
-    write_groups(&sizer, values, n);
-    if (sizer.err && w->err == HY_OK)
-        w->err = sizer.err;
-    hy_write_varint(w, sizer.len);
-    hy_write_bytes(w, sizer.data, sizer.len);
-    hy_writer_free(&sizer);
+    write_prefixed(w, values, n, write_groups);
+}
+
+void hy_col_write_plain(hy_writer *w, const uint64_t *values, size_t n)
+{
+    write_prefixed(w, values, n, write_plain);
 }
 
 hy_err hy_col_open(hy_col_reader *c, hy_reader *outer)

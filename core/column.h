@@ -6,8 +6,11 @@
 
 #include "bytes.h"
 
-/* Appends values[0..n) as one length-prefixed column. */
+/* Appends values[0..n) as one length-prefixed RLE column. */
 void hy_col_write(hy_writer *w, const uint64_t *values, size_t n);
+/* Appends values[0..n) as one length-prefixed plain column: one varint per value, so that
+ * every value costs at least one byte of input. */
+void hy_col_write_plain(hy_writer *w, const uint64_t *values, size_t n);
 
 typedef struct hy_col_reader {
     hy_reader r;       /* over the column's bytes only */

@@ -105,15 +105,7 @@ static void write_columns(const hy_log *log, const save_scratch *s, hy_writer *w
                 for (uint32_t i = 0; i < c->dep_count; i++)
                     s->deps[k++] = p - s->position[deps[i]];
             }
-            hy_writer plain;
-            hy_writer_init(&plain, w->alloc);
-            for (size_t i = 0; i < dep_total; i++)
-                hy_write_varint(&plain, s->deps[i]);
-            if (plain.err && w->err == HY_OK)
-                w->err = plain.err;
-            hy_write_varint(w, plain.len);
-            hy_write_bytes(w, plain.data, plain.len);
-            hy_writer_free(&plain);
+            hy_col_write_plain(w, s->deps, dep_total);
         }
     }
 }

@@ -1,4 +1,5 @@
 #include "hy_test.h"
+#include "unhex.h"
 
 #include <string.h>
 
@@ -8,18 +9,6 @@
 #include "hypha.h"
 #include "sc25519.h"
 #include "sha512.h"
-
-static void unhex(uint8_t *out, const char *hex, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        for (int j = 0; j < 2; j++) {
-            char c = hex[2 * i + (size_t)j];
-            v = v * 16 + (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
-        }
-        out[i] = (uint8_t)v;
-    }
-}
 
 /* ---- RFC 8032 section 7.1 ------------------------------------------------------------- */
 
