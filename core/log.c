@@ -69,6 +69,24 @@ void hy_log_free(hy_log *log)
 
 /* ---- applying ---- */
 
+hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    if (log->actors.len >= HY_LOG_NONE - 1)
+        return HY_E_LIMIT;
+    HY_TRY(hy_vec_reserve(&log->actors, a, log->actors.len + 1));
+    HY_TRY(hy_map_reserve(&log->actor_by_key, a, 1));
+    log_actor fresh;
+    memset(&fresh, 0, sizeof fresh);
+    memcpy(fresh.key, key, HY_KEY_LEN);
+    hy_vec_init(&fresh.chain, sizeof(uint32_t));
+    fresh.signed_change = HY_LOG_NONE;
+    *index = (uint32_t)log->actors.len;
+    hy_vec_push(&log->actors, a, &fresh);
+    hy_map_put(&log->actor_by_key, a, key, *index);
+    return HY_OK;
+}
+
 /* The change of this actor at seq - 1 among the deps, or HY_LOG_NONE. */
 static uint32_t predecessor_in_deps(const hy_log *log, uint32_t actor, uint64_t seq,
                                     const uint32_t *dep_index, size_t dep_count)
@@ -118,53 +136,33 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
         if (c->start_op < d->start_op + d->op_count)
             return HY_E_SEQ;
     }
-    uint32_t actor = hy_log_actor_find(log, c->actor);
-    uint32_t chain_len = actor == HY_LOG_NONE ? 0 : (uint32_t)log_actor_at(log, actor)->chain.len;
     /* The chain rule: a change names its actor's previous change, so that a signature on the
      * newest change authenticates every one before it. */
+    uint32_t actor = hy_log_actor_find(log, c->actor);
     if (c->seq > 1 && (actor == HY_LOG_NONE ||
                        predecessor_in_deps(log, actor, c->seq, dep_index, c->dep_count) ==
                            HY_LOG_NONE))
         return HY_E_SEQ;
-    bool equivocating = c->seq <= chain_len;
     if (log->changes.len >= HY_LOG_NONE - 1 || log->deps.len + c->dep_count >= UINT32_MAX ||
         c->ops_len > UINT32_MAX)
         return HY_E_LIMIT;
+    /* An actor without changes is invisible (saves skip it), so entering it first is safe
+     * even if a later step fails. */
+    if (actor == HY_LOG_NONE)
+        HY_TRY(log_add_actor(log, c->actor, &actor));
+    log_actor *act = log_actor_at(log, actor);
+    bool equivocating = c->seq <= act->chain.len;
 
     /* Reserve everything first, so that nothing below can fail half-way. */
-    log_actor fresh;
-    if (actor == HY_LOG_NONE) {
-        memset(&fresh, 0, sizeof fresh);
-        memcpy(fresh.key, c->actor, HY_KEY_LEN);
-        hy_vec_init(&fresh.chain, sizeof(uint32_t));
-        fresh.signed_change = HY_LOG_NONE;
-    }
-    hy_vec *chain = actor == HY_LOG_NONE ? &fresh.chain : &log_actor_at(log, actor)->chain;
-    bool sig_on_branch = sig && actor != HY_LOG_NONE && (equivocating ||
-                                                         log_actor_at(log, actor)->equivocated);
-    hy_err err = HY_OK;
     if (hy_vec_reserve(&log->changes, a, log->changes.len + 1) ||
         hy_vec_reserve(&log->deps, a, log->deps.len + c->dep_count) ||
         hy_vec_reserve(&log->ops, a, log->ops.len + c->ops_len) ||
         hy_vec_reserve(&log->heads, a, log->heads.len + 1) ||
         hy_map_reserve(&log->by_hash, a, 1) ||
-        hy_vec_reserve(chain, a, chain->len + 1) ||
-        (equivocating && hy_vec_reserve(&log->equivocations, a, log->equivocations.len + 1)) ||
-        (sig_on_branch && hy_vec_reserve(&log->branch_sigs, a, log->branch_sigs.len + 1)) ||
-        (actor == HY_LOG_NONE && (hy_vec_reserve(&log->actors, a, log->actors.len + 1) ||
-                                  hy_map_reserve(&log->actor_by_key, a, 1))))
-        err = HY_E_NOMEM;
-    if (err) {
-        if (actor == HY_LOG_NONE)
-            hy_vec_free(&fresh.chain, a);
-        return err;
-    }
+        hy_vec_reserve(&act->chain, a, act->chain.len + 1) ||
+        (equivocating && hy_vec_reserve(&log->equivocations, a, log->equivocations.len + 1)))
+        return HY_E_NOMEM;
 
-    if (actor == HY_LOG_NONE) {
-        actor = (uint32_t)log->actors.len;
-        hy_vec_push(&log->actors, a, &fresh);
-        hy_map_put(&log->actor_by_key, a, c->actor, actor);
-    }
     uint32_t index = (uint32_t)log->changes.len;
     log_change rec;
     memcpy(rec.hash, hash, HY_HASH_LEN);
@@ -185,7 +183,6 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
         memcpy(hy_vec_at(&log->ops, log->ops.len), c->ops, c->ops_len);
     log->ops.len += c->ops_len;
     hy_map_put(&log->by_hash, a, hash, index);
-    log_actor *act = log_actor_at(log, actor);
     if (equivocating) {
         hy_equivocation e = { actor, rec.seq, HY_VEC_AT(&act->chain, uint32_t, rec.seq - 1),
                               index };

@@ -40,8 +40,9 @@ void hy_log_free(hy_log *log);
 
 /* ---- writing as the local actor ---- */
 
-/* Makes the actor of this key pair the one that commits. The seed is copied and wiped on
- * free. If the log already holds changes of that actor, commits continue its chain. */
+/* Makes the actor of this key pair the one that commits, entering it in the actor table at
+ * once. The seed is copied and wiped on free. If the log already holds changes of that
+ * actor, commits continue its chain. */
 hy_err hy_log_set_local(hy_log *log, const uint8_t seed[HY_KEY_LEN]);
 /* Appends a change of the local actor with the given ops, depending on the current heads.
  * Its index is *index (may be NULL). Not signed yet: see hy_log_sign_local. */
@@ -166,6 +167,14 @@ hy_err hy_log_missing_by_vv(const hy_log *log, const hy_vv_entry *vv, size_t cou
  * the peer's heads. Heads this log does not know are ignored. */
 hy_err hy_log_missing_by_heads(const hy_log *log, const uint8_t *heads, size_t count,
                                hy_vec *out);
+
+/* ---- change batches (docs/format.md, "Change batch") ---- */
+
+/* Appends a batch of the changes with these indexes (in causal order) and the signatures
+ * that cover them. Signs the local chain first. */
+hy_err hy_log_write_batch(hy_log *log, const uint32_t *indexes, size_t count, hy_writer *w);
+/* Decodes a batch and adds it as hy_log_add_batch does. */
+hy_err hy_log_read_batch(hy_log *log, const uint8_t *data, size_t len, size_t *err_offset);
 
 /* ---- compact storage (docs/format.md, "Log file") ---- */
 

@@ -62,7 +62,7 @@ struct hy_log {
     uint64_t max_op;         /* highest op counter applied */
 
     bool has_local;
-    uint32_t local_actor;    /* HY_LOG_NONE until set and until its first change */
+    uint32_t local_actor;    /* HY_LOG_NONE until set */
     uint8_t local_seed[HY_KEY_LEN];
     uint8_t local_pub[HY_KEY_LEN];
     hy_writer scratch;       /* reused encoding buffer */
@@ -90,6 +90,8 @@ static inline const uint32_t *log_deps_of(const hy_log *log, const log_change *c
     return c->dep_count ? &HY_VEC_AT(&log->deps, uint32_t, c->deps_at) : NULL;
 }
 
+/* Enters an actor (absent so far) in the actor table. */
+hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index);
 /* Applies a change whose deps are all applied (their indexes in dep_index, in the order of
  * c->deps) and whose hash is not known yet. sig, when not NULL, has been verified. */
 hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN],

@@ -9,9 +9,14 @@
 
 hy_err hy_log_set_local(hy_log *log, const uint8_t seed[HY_KEY_LEN])
 {
+    uint8_t pub[HY_KEY_LEN];
+    hy_ed25519_public_key(pub, seed);
+    uint32_t actor = hy_log_actor_find(log, pub);
+    if (actor == HY_LOG_NONE)
+        HY_TRY(log_add_actor(log, pub, &actor));
     memcpy(log->local_seed, seed, HY_KEY_LEN);
-    hy_ed25519_public_key(log->local_pub, seed);
-    log->local_actor = hy_log_actor_find(log, log->local_pub);
+    memcpy(log->local_pub, pub, HY_KEY_LEN);
+    log->local_actor = actor;
     log->has_local = true;
     return HY_OK;
 }
@@ -27,7 +32,7 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
     if (!log->has_local)
         return HY_E_INVALID_ARG;
     uint32_t actor = log->local_actor;
-    uint32_t seq = actor == HY_LOG_NONE ? 0 : hy_log_actor_seq(log, actor);
+    uint32_t seq = hy_log_actor_seq(log, actor);
     /* Deps: the heads, plus the actor's own previous change when another change already
      * covers it (the chain rule needs it named). Heads are sorted by hash; keep it so. */
     uint32_t prev = seq ? HY_VEC_AT(&log_actor_at(log, actor)->chain, uint32_t, seq - 1)
@@ -88,8 +93,6 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
     uint8_t hash[HY_HASH_LEN];
     hy_change_hash(w->data + start, w->len - start, hash);
     HY_TRY(log_apply(log, &c, hash, dep_index, NULL));
-    if (log->local_actor == HY_LOG_NONE)
-        log->local_actor = hy_log_actor_find(log, log->local_pub);
     if (index)
         *index = hy_log_find(log, hash);
     return HY_OK;
@@ -97,10 +100,11 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
 
 hy_err hy_log_sign_local(hy_log *log)
 {
-    uint32_t actor = log->local_actor;
-    if (actor == HY_LOG_NONE)
+    if (!log->has_local)
         return HY_OK;
-    const log_actor *act = log_actor_at(log, actor);
+    const log_actor *act = log_actor_at(log, log->local_actor);
+    if (act->chain.len == 0)
+        return HY_OK;
     uint32_t newest = HY_VEC_AT(&act->chain, uint32_t, act->chain.len - 1);
     if (act->signed_change == newest)
         return HY_OK;

@@ -131,12 +131,17 @@ hy_err hy_log_save(hy_log *log, hy_writer *w)
         err = HY_E_NOMEM;
         goto done;
     }
+    /* Only actors with changes: the local actor is entered before its first commit, and an
+     * actor without changes must not make two otherwise equal logs save differently. */
+    size_t saved_actors = 0;
     for (uint32_t i = 0; i < actors; i++) {
-        s.actors[i].key = log_actor_at(log, i)->key;
-        s.actors[i].index = i;
+        if (log_actor_at(log, i)->chain.len == 0)
+            continue;
+        s.actors[saved_actors].key = log_actor_at(log, i)->key;
+        s.actors[saved_actors++].index = i;
     }
-    qsort(s.actors, actors, sizeof *s.actors, compare_actor_keys);
-    for (uint32_t r = 0; r < actors; r++)
+    qsort(s.actors, saved_actors, sizeof *s.actors, compare_actor_keys);
+    for (uint32_t r = 0; r < saved_actors; r++)
         s.actor_rank[s.actors[r].index] = r;
     for (uint32_t i = 0; i < n; i++) {
         const log_change *c = log_change_at(log, i);
@@ -148,8 +153,8 @@ hy_err hy_log_save(hy_log *log, hy_writer *w)
 
     hy_write_bytes(w, LOG_MAGIC, LOG_MAGIC_LEN);
     hy_write_varint(w, LOG_FORMAT_VERSION);
-    hy_write_varint(w, actors);
-    for (uint32_t r = 0; r < actors; r++)
+    hy_write_varint(w, saved_actors);
+    for (uint32_t r = 0; r < saved_actors; r++)
         hy_write_bytes(w, s.actors[r].key, HY_KEY_LEN);
     hy_write_varint(w, n);
     write_columns(log, &s, w, dep_total);

@@ -97,6 +97,104 @@ HY_API void hy_sign(uint8_t sig[HY_SIG_LEN], const uint8_t seed[HY_KEY_LEN],
 HY_API hy_err hy_verify(const uint8_t sig[HY_SIG_LEN], const uint8_t pub[HY_KEY_LEN],
                         const void *msg, size_t len);
 
+/* ---- the record store ----------------------------------------------------------------- */
+
+/* A store is one replicated dataset: records addressed by (collection, key), each a map of
+ * named fields, with one change log. Names are UTF-8 strings of at most HY_NAME_MAX bytes.
+ * Every edit belongs to a transaction; an edit made outside hy_txn_begin/commit commits on
+ * its own. Functions returning data through pointers keep ownership in the store: the data
+ * is valid until the store next changes. */
+typedef struct hy_store hy_store;
+
+#define HY_NAME_MAX 255
+
+typedef struct hy_store_config {
+    hy_allocator alloc;          /* fn NULL: hy_allocator_default() */
+    const hy_platform *platform; /* clock and randomness; required */
+    /* The local actor's 32-byte secret seed; NULL makes a fresh one from the platform. */
+    const uint8_t *actor_seed;
+    /* Refuse changes not covered by a valid signature of their actor. */
+    int require_signatures;
+} hy_store_config;
+
+HY_API hy_err hy_store_new(const hy_store_config *config, hy_store **out);
+/* Accepts NULL. */
+HY_API void hy_store_free(hy_store *store);
+/* The local actor's public key. */
+HY_API const uint8_t *hy_store_actor(const hy_store *store);
+
+typedef enum hy_type {
+    HY_TYPE_NULL = 0,
+    HY_TYPE_BOOL = 1,
+    HY_TYPE_INT = 2,
+    HY_TYPE_DOUBLE = 3,
+    HY_TYPE_STRING = 4, /* UTF-8, checked */
+    HY_TYPE_BYTES = 5,
+} hy_type;
+
+typedef struct hy_value {
+    hy_type type;
+    union {
+        int boolean;
+        int64_t integer;
+        double number;
+        struct {
+            const uint8_t *data;
+            size_t len;
+        } bytes; /* STRING and BYTES */
+    } as;
+} hy_value;
+
+/* ---- transactions ---- */
+
+/* Starts a transaction: later edits are one change at commit. HY_E_INVALID_ARG if one is
+ * already open. Reads inside it see its edits. */
+HY_API hy_err hy_txn_begin(hy_store *store);
+/* Commits the open transaction as exactly one change (none when it made no edit). */
+HY_API hy_err hy_txn_commit(hy_store *store);
+/* Undoes every edit of the open transaction: the state is exactly as before hy_txn_begin. */
+HY_API void hy_txn_rollback(hy_store *store);
+
+/* ---- registers: last writer wins by Lamport order; concurrent values stay readable ---- */
+
+HY_API hy_err hy_put(hy_store *store, const char *collection, const char *key,
+                     const char *field, const hy_value *value);
+/* The winning value; HY_E_NOT_FOUND when the field is unset or removed. */
+HY_API hy_err hy_get(hy_store *store, const char *collection, const char *key,
+                     const char *field, hy_value *out);
+/* How many values are current (more than one after concurrent writes), and the i-th of them
+ * in order from the winner down. */
+HY_API size_t hy_get_conflicts(hy_store *store, const char *collection, const char *key,
+                               const char *field);
+HY_API hy_err hy_get_conflict(hy_store *store, const char *collection, const char *key,
+                              const char *field, size_t i, hy_value *out);
+/* Removes the field's value (any type of field). */
+HY_API hy_err hy_remove(hy_store *store, const char *collection, const char *key,
+                        const char *field);
+
+/* ---- counters ---- */
+
+HY_API hy_err hy_counter_add(hy_store *store, const char *collection, const char *key,
+                             const char *field, int64_t delta);
+HY_API hy_err hy_counter_get(hy_store *store, const char *collection, const char *key,
+                             const char *field, int64_t *out);
+
+/* ---- changes, merge and persistence ---- */
+
+/* Appends a change batch holding every change the peer with these heads lacks (heads:
+ * count hashes of HY_HASH_LEN bytes; count 0: everything), signed per actor. */
+HY_API hy_err hy_store_changes(hy_store *store, const uint8_t *heads, size_t count,
+                               uint8_t **out, size_t *out_len);
+/* Applies a change batch from another replica, through the change log: deps, signatures and
+ * equivocation rules hold. HY_E_MISSING_DEPS when some changes wait for others. */
+HY_API hy_err hy_store_merge(hy_store *store, const uint8_t *batch, size_t len);
+/* The whole store as bytes; hy_store_load verifies them (err_offset: where they went bad). */
+HY_API hy_err hy_store_save(hy_store *store, uint8_t **out, size_t *out_len);
+HY_API hy_err hy_store_load(const hy_store_config *config, const uint8_t *data, size_t len,
+                            hy_store **out, size_t *err_offset);
+/* Frees what hy_store_changes and hy_store_save returned. */
+HY_API void hy_store_buffer_free(hy_store *store, uint8_t *data, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

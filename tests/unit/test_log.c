@@ -362,6 +362,45 @@ static void peers_get_what_they_lack(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+static void batches_carry_changes_and_signatures(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    hy_log *a = fixture_log(al, 1, true), *b = fixture_log(al, 2, true);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(fixture_commit(a, "batched"), HY_OK);
+    uint32_t all[5] = { 0, 1, 2, 3, 4 };
+    hy_writer w;
+    hy_writer_init(&w, hy_allocator_default());
+    assert_int_equal(hy_log_write_batch(a, all, 5, &w), HY_OK);
+    /* Every truncation is refused and adds nothing. */
+    for (size_t cut = 0; cut < w.len; cut++) {
+        size_t offset = SIZE_MAX;
+        assert_int_not_equal(hy_log_read_batch(b, w.data, cut, &offset), HY_OK);
+        assert_true(offset <= cut);
+        assert_int_equal(hy_log_count(b), 0);
+    }
+    /* A batch without its last change's signature: only the last four. */
+    hy_writer tail;
+    hy_writer_init(&tail, hy_allocator_default());
+    assert_int_equal(hy_log_write_batch(a, all + 1, 4, &tail), HY_OK);
+    assert_int_equal(hy_log_read_batch(b, tail.data, tail.len, NULL), HY_E_MISSING_DEPS);
+    assert_int_equal(hy_log_read_batch(b, w.data, w.len, NULL), HY_OK);
+    assert_int_equal(hy_log_count(b), 5);
+    assert_int_equal(hy_log_pending_count(b), 0);
+    w.data[w.len - 1] ^= 1; /* inside the signature */
+    hy_log *c = fixture_log(al, 3, true);
+    assert_int_equal(hy_log_read_batch(c, w.data, w.len, NULL), HY_E_BAD_SIGNATURE);
+    assert_int_equal(hy_log_count(c), 0);
+    hy_writer_free(&w);
+    hy_writer_free(&tail);
+    hy_log_free(a);
+    hy_log_free(b);
+    hy_log_free(c);
+    assert_int_equal(t.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +411,7 @@ int main(void)
         cmocka_unit_test(chain_and_lamport_rules_are_enforced),
         cmocka_unit_test(equivocation_is_kept_reported_and_proven),
         cmocka_unit_test(peers_get_what_they_lack),
+        cmocka_unit_test(batches_carry_changes_and_signatures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
