@@ -51,6 +51,8 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
 /* Signs the local actor's newest change if its signature is not current: one signature
  * authenticates the whole chain, so commits do not sign one by one. */
 hy_err hy_log_sign_local(hy_log *log);
+/* The local actor's index in the actor table (HY_LOG_NONE before hy_log_set_local). */
+uint32_t hy_log_local_actor(const hy_log *log);
 /* The first op counter the next local commit would get. */
 uint64_t hy_log_next_op(const hy_log *log);
 

@@ -21,6 +21,11 @@ hy_err hy_log_set_local(hy_log *log, const uint8_t seed[HY_KEY_LEN])
     return HY_OK;
 }
 
+uint32_t hy_log_local_actor(const hy_log *log)
+{
+    return log->local_actor;
+}
+
 uint64_t hy_log_next_op(const hy_log *log)
 {
     return log->max_op + 1;

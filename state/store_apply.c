@@ -1,0 +1,194 @@
+/* Applying ops to the state: the semantics of each field type, shared by local edits and by
+ * changes from other replicas, and the decoding of a change's ops (docs/format.md, "Store
+ * ops"). */
+#include "store_internal.h"
+
+#include "alloc.h"
+#include "try.h"
+
+#include <string.h>
+
+static reg_entry *entry_at(const field *f, size_t i)
+{
+    return &HY_VEC_AT(&f->entries, reg_entry, i);
+}
+
+static bool is_pred(op_id id, const op_id *preds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (preds[i].actor == id.actor && preds[i].counter == id.counter)
+            return true;
+    return false;
+}
+
+/* Moves the entries an op overwrites (its preds) out of the field: into removed when given
+ * (a local edit keeps them for rollback), freed otherwise. removed has room reserved. */
+static void take_preds(hy_store *s, field *f, const op_id *preds, size_t n, hy_vec *removed)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < f->entries.len; i++) {
+        reg_entry *e = entry_at(f, i);
+        if (!is_pred(e->id, preds, n))
+            *entry_at(f, kept++) = *e;
+        else if (removed)
+            hy_vec_push(removed, &s->alloc, e);
+        else
+            store_value_free(s, &e->value);
+    }
+    f->entries.len = kept;
+}
+
+static void set_kind(hy_store *s, field *f, enum field_kind kind, op_id id)
+{
+    if (store_id_cmp(s, id, f->kind_id) > 0) {
+        f->kind = kind;
+        f->kind_id = id;
+    }
+}
+
+hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
+                 const op_id *preds, size_t pred_count, hy_vec *removed)
+{
+    field *f = store_field_at(s, index);
+    hy_value copy;
+    HY_TRY(hy_vec_reserve(&f->entries, &s->alloc, f->entries.len + 1));
+    if (removed)
+        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + f->entries.len));
+    HY_TRY(store_value_copy(s, value, &copy));
+    take_preds(s, f, preds, pred_count, removed);
+    /* Winner first: the newest id. */
+    size_t at = 0;
+    while (at < f->entries.len && store_id_cmp(s, entry_at(f, at)->id, id) > 0)
+        at++;
+    memmove(entry_at(f, at) + 1, entry_at(f, at), (f->entries.len - at) * sizeof(reg_entry));
+    entry_at(f, at)->id = id;
+    entry_at(f, at)->value = copy;
+    f->entries.len++;
+    set_kind(s, f, FIELD_REGISTER, id);
+    return HY_OK;
+}
+
+hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred_count,
+                    hy_vec *removed)
+{
+    field *f = store_field_at(s, index);
+    if (removed)
+        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + f->entries.len));
+    take_preds(s, f, preds, pred_count, removed);
+    return HY_OK;
+}
+
+void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta)
+{
+    field *f = store_field_at(s, index);
+    /* Wrapping addition: every replica wraps the same way, and signed overflow is UB. */
+    f->counter = (int64_t)((uint64_t)f->counter + (uint64_t)delta);
+    set_kind(s, f, FIELD_COUNTER, id);
+}
+
+/* ---- decoding a change's ops ---- */
+
+/* The actors a change's ops refer to: index 0 is the author, then the table's keys. */
+typedef struct actor_table {
+    uint32_t author;
+    const uint8_t *keys;
+    size_t count;
+} actor_table;
+
+static hy_err read_pred(const hy_store *s, const actor_table *t, hy_reader *r, op_id *out)
+{
+    uint64_t ref, counter;
+    size_t at = r->pos;
+    HY_TRY(hy_read_varint(r, &ref));
+    HY_TRY(hy_read_varint(r, &counter));
+    if (ref > t->count || counter == 0 || counter > HY_COUNTER_MAX) {
+        r->pos = at;
+        return HY_E_FORMAT;
+    }
+    out->actor = ref == 0 ? t->author : hy_log_actor_find(s->log, t->keys + (ref - 1) * HY_KEY_LEN);
+    out->counter = counter;
+    /* A pred is in the op's causal past, so its actor is known. */
+    if (out->actor == HY_LOG_NONE) {
+        r->pos = at;
+        return HY_E_FORMAT;
+    }
+    return HY_OK;
+}
+
+#define MAX_PREDS 64
+
+/* One op, decoded. When apply is set, applies it as op `id`; otherwise only checks it. */
+static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id, bool apply)
+{
+    uint8_t kind;
+    size_t at = r->pos;
+    HY_TRY(hy_read_u8(r, &kind));
+    if (kind != OP_PUT && kind != OP_REMOVE && kind != OP_COUNTER_ADD) {
+        r->pos = at;
+        return HY_E_FORMAT;
+    }
+    uint32_t index = 0;
+    if (apply) {
+        HY_TRY(store_field_read(s, r, &index));
+    } else {
+        for (int i = 0; i < 3; i++) {
+            uint8_t len;
+            const uint8_t *name;
+            HY_TRY(hy_read_u8(r, &len));
+            HY_TRY(hy_read_view(r, len, &name));
+        }
+    }
+    if (kind == OP_COUNTER_ADD) {
+        uint64_t delta;
+        HY_TRY(hy_read_varint(r, &delta));
+        if (apply)
+            store_counter_add(s, index, id, hy_unzigzag(delta));
+        return HY_OK;
+    }
+    hy_value value;
+    if (kind == OP_PUT)
+        HY_TRY(store_value_read(r, &value));
+    size_t pred_count;
+    op_id preds[MAX_PREDS];
+    HY_TRY(hy_read_count(r, 2, &pred_count));
+    if (pred_count > MAX_PREDS)
+        return HY_E_TOO_LARGE;
+    for (size_t i = 0; i < pred_count; i++)
+        HY_TRY(read_pred(s, t, r, &preds[i]));
+    if (!apply)
+        return HY_OK;
+    return kind == OP_PUT ? store_put(s, index, id, &value, preds, pred_count, NULL)
+                          : store_remove(s, index, preds, pred_count, NULL);
+}
+
+hy_err store_apply_change(hy_store *s, const hy_log_entry *e)
+{
+    hy_reader r = hy_reader_make(e->ops, e->ops_len);
+    actor_table t = { e->actor, NULL, 0 };
+    HY_TRY(hy_read_count(&r, HY_KEY_LEN, &t.count));
+    HY_TRY(hy_read_view(&r, t.count * HY_KEY_LEN, &t.keys));
+    size_t ops_at = r.pos;
+    for (int pass = 0; pass < 2; pass++) {
+        r.pos = ops_at;
+        for (uint64_t i = 0; i < e->op_count; i++) {
+            op_id id = { e->actor, e->start_op + i };
+            HY_TRY(read_op(s, &t, &r, id, pass == 1));
+        }
+        if (hy_reader_left(&r) != 0)
+            return HY_E_FORMAT;
+    }
+    return HY_OK;
+}
+
+hy_err store_on_apply(void *user, const hy_log *log, uint32_t index)
+{
+    hy_store *s = user;
+    if (s->committing)
+        return HY_OK; /* our own commit: its ops are applied already */
+    hy_log_entry e;
+    hy_log_get(log, index, &e);
+    /* A change whose ops do not decode stays in the log (it is validly signed history) but
+     * changes no state, the same on every replica. Running out of memory is reported. */
+    hy_err err = store_apply_change(s, &e);
+    return err == HY_E_NOMEM ? err : HY_OK;
+}

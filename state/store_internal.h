@@ -1,0 +1,115 @@
+/* The record store's representation, shared by state/store*.c and nobody else. */
+#ifndef HY_STORE_INTERNAL_H
+#define HY_STORE_INTERNAL_H
+
+#include "log.h"
+#include "map.h"
+#include "vec.h"
+
+/* An op's identity: the actor (index in the log's actor table) and its Lamport counter. */
+typedef struct op_id {
+    uint32_t actor;
+    uint64_t counter;
+} op_id;
+
+/* A register's current value: one per concurrent write not yet overwritten. */
+typedef struct reg_entry {
+    op_id id;
+    hy_value value; /* STRING and BYTES own their bytes */
+} reg_entry;
+
+enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER };
+
+typedef struct field {
+    enum field_kind kind;
+    op_id kind_id;      /* the newest op that gave the field its kind */
+    hy_vec entries;     /* reg_entry, winner first */
+    int64_t counter;
+} field;
+
+/* Op kinds inside a change's ops (docs/format.md, "Store ops"). */
+enum op_kind { OP_NONE = 0, OP_PUT = 1, OP_REMOVE = 2, OP_COUNTER_ADD = 3 };
+
+/* One edit of the open transaction, kept so that rollback can undo it. */
+typedef struct undo {
+    uint32_t field;
+    enum field_kind kind;
+    op_id kind_id;
+    op_id added;        /* the entry a put added (counter 0: none) */
+    hy_vec removed;     /* reg_entry the edit took out, owned here until commit */
+    int64_t delta;      /* a counter add */
+} undo;
+
+struct hy_store {
+    hy_allocator alloc;
+    hy_platform platform;
+    hy_log *log;
+    hy_vec fields;        /* field */
+    hy_map field_by_path; /* BLAKE3 of the encoded path -> field index */
+    uint64_t hash_seed;
+
+    bool in_txn;
+    bool committing;      /* the log is applying our own commit: state already has it */
+    uint64_t txn_next_op; /* counter of the transaction's next op */
+    uint64_t txn_ops;     /* ops in the transaction */
+    hy_writer txn_body;   /* encoded ops */
+    hy_vec txn_actors;    /* keys (HY_KEY_LEN bytes) referenced by the ops, after the author */
+    hy_vec undo;          /* undo */
+    hy_value scratch;     /* read results that need no storage */
+};
+
+/* ---- fields (store_field.c) ---- */
+
+/* The field at (collection, key, name). With op OP_NONE, a look-up for reading
+ * (HY_E_NOT_FOUND when absent); otherwise the field is created if need be and an op of that
+ * kind on it is begun in the open transaction's body. Names are checked (UTF-8, length). */
+hy_err store_field(hy_store *s, const char *collection, const char *key, const char *name,
+                   enum op_kind op, uint32_t *index);
+/* The same from an encoded path (three length-prefixed names) read from r. */
+hy_err store_field_read(hy_store *s, hy_reader *r, uint32_t *index);
+static inline field *store_field_at(const hy_store *s, uint32_t i)
+{
+    return &HY_VEC_AT(&s->fields, field, i);
+}
+/* Orders op ids: Lamport counter, then actor key; > 0 when a is newer. */
+int store_id_cmp(const hy_store *s, op_id a, op_id b);
+void store_value_free(hy_store *s, hy_value *v);
+
+/* ---- values (store_value.c) ---- */
+
+hy_err store_value_check(const hy_value *v);
+void store_value_write(hy_writer *w, const hy_value *v);
+/* Decodes a value that points into r's input. */
+hy_err store_value_read(hy_reader *r, hy_value *v);
+/* A copy whose bytes the store owns. */
+hy_err store_value_copy(hy_store *s, const hy_value *in, hy_value *out);
+
+/* ---- applying ops (store_apply.c) ---- */
+
+/* The semantics of each op. removed, when given, receives the entries an op took out (a
+ * local edit keeps them for rollback); otherwise they are freed. */
+hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
+                 const op_id *preds, size_t pred_count, hy_vec *removed);
+hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred_count,
+                    hy_vec *removed);
+void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta);
+
+/* Applies every op of a change: first decodes and checks them all, so a change whose ops are
+ * malformed changes nothing on any replica. */
+hy_err store_apply_change(hy_store *s, const hy_log_entry *e);
+/* The log's callback for every applied change. */
+hy_err store_on_apply(void *user, const hy_log *log, uint32_t index);
+
+/* ---- local edits (store_txn.c) ---- */
+
+/* Opens an implicit transaction when none is open (*implicit tells the caller to close it). */
+hy_err store_edit_begin(hy_store *s, bool *implicit);
+/* Commits an implicit transaction, or rolls it back when err is set. */
+hy_err store_edit_end(hy_store *s, bool implicit, hy_err err);
+/* The op id the next local op gets (and counts it in the transaction). */
+op_id store_next_local_id(hy_store *s);
+/* Writes an op id into a pred list: a reference to its actor (0: the author; k: the k-th
+ * key of the change's actor table) and its counter. */
+hy_err store_write_pred(hy_store *s, op_id id);
+
+#endif

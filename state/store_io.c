@@ -1,0 +1,51 @@
+/* Changes between replicas, and the store as bytes. */
+#include "store_internal.h"
+
+#include "alloc.h"
+#include "try.h"
+
+hy_err hy_store_changes(hy_store *s, const uint8_t *heads, size_t count, uint8_t **out,
+                        size_t *out_len)
+{
+    if (out == NULL || out_len == NULL || (count && heads == NULL))
+        return HY_E_INVALID_ARG;
+    hy_vec missing;
+    hy_vec_init(&missing, sizeof(uint32_t));
+    hy_writer w;
+    hy_writer_init(&w, s->alloc);
+    hy_err err = hy_log_missing_by_heads(s->log, heads, count, &missing);
+    if (err == HY_OK)
+        err = hy_log_write_batch(s->log, missing.data, missing.len, &w);
+    hy_vec_free(&missing, &s->alloc);
+    if (err) {
+        hy_writer_free(&w);
+        return err;
+    }
+    return hy_writer_take(&w, out, out_len);
+}
+
+hy_err hy_store_merge(hy_store *s, const uint8_t *batch, size_t len)
+{
+    if (s->in_txn || (len && batch == NULL))
+        return HY_E_INVALID_ARG; /* a transaction's op ids assume nothing arrives meanwhile */
+    return hy_log_read_batch(s->log, batch, len, NULL);
+}
+
+hy_err hy_store_save(hy_store *s, uint8_t **out, size_t *out_len)
+{
+    if (out == NULL || out_len == NULL)
+        return HY_E_INVALID_ARG;
+    hy_writer w;
+    hy_writer_init(&w, s->alloc);
+    hy_err err = hy_log_save(s->log, &w);
+    if (err) {
+        hy_writer_free(&w);
+        return err;
+    }
+    return hy_writer_take(&w, out, out_len);
+}
+
+void hy_store_buffer_free(hy_store *s, uint8_t *data, size_t len)
+{
+    hy_free(&s->alloc, data, len);
+}

@@ -1,0 +1,145 @@
+/* Transactions: local edits apply to the state at once (reads see them), are encoded into
+ * the transaction's body, and become one change at commit; rollback undoes them in reverse. */
+#include "store_internal.h"
+
+#include "alloc.h"
+#include "try.h"
+
+#include <string.h>
+
+hy_err hy_txn_begin(hy_store *s)
+{
+    if (s->in_txn)
+        return HY_E_INVALID_ARG;
+    s->in_txn = true;
+    s->txn_next_op = hy_log_next_op(s->log);
+    s->txn_ops = 0;
+    s->txn_body.len = 0;
+    s->txn_body.err = HY_OK;
+    s->txn_actors.len = 0;
+    return HY_OK;
+}
+
+static void free_undo(hy_store *s, undo *u)
+{
+    for (size_t i = 0; i < u->removed.len; i++)
+        store_value_free(s, &HY_VEC_AT(&u->removed, reg_entry, i).value);
+    hy_vec_free(&u->removed, &s->alloc);
+}
+
+static void end_txn(hy_store *s)
+{
+    for (size_t i = 0; i < s->undo.len; i++)
+        free_undo(s, &HY_VEC_AT(&s->undo, undo, i));
+    s->undo.len = 0;
+    s->in_txn = false;
+}
+
+void hy_txn_rollback(hy_store *s)
+{
+    if (!s->in_txn)
+        return;
+    for (size_t i = s->undo.len; i-- > 0;) {
+        undo *u = &HY_VEC_AT(&s->undo, undo, i);
+        field *f = store_field_at(s, u->field);
+        if (u->added.counter) {
+            for (size_t k = 0; k < f->entries.len; k++) {
+                reg_entry *e = &HY_VEC_AT(&f->entries, reg_entry, k);
+                if (e->id.counter == u->added.counter && e->id.actor == u->added.actor) {
+                    store_value_free(s, &e->value);
+                    memmove(e, e + 1, (f->entries.len - k - 1) * sizeof *e);
+                    f->entries.len--;
+                    break;
+                }
+            }
+        }
+        /* Put back what the edit took out, in winner-first order; room was there before. */
+        for (size_t k = 0; k < u->removed.len; k++) {
+            reg_entry *back = &HY_VEC_AT(&u->removed, reg_entry, k);
+            size_t at = 0;
+            while (at < f->entries.len &&
+                   store_id_cmp(s, HY_VEC_AT(&f->entries, reg_entry, at).id, back->id) > 0)
+                at++;
+            reg_entry *slot = &HY_VEC_AT(&f->entries, reg_entry, at);
+            memmove(slot + 1, slot, (f->entries.len - at) * sizeof *slot);
+            *slot = *back;
+            f->entries.len++;
+        }
+        u->removed.len = 0; /* ownership went back to the field */
+        f->counter = (int64_t)((uint64_t)f->counter - (uint64_t)u->delta);
+        f->kind = u->kind;
+        f->kind_id = u->kind_id;
+    }
+    end_txn(s);
+}
+
+hy_err hy_txn_commit(hy_store *s)
+{
+    if (!s->in_txn)
+        return HY_E_INVALID_ARG;
+    if (s->txn_ops == 0) {
+        end_txn(s);
+        return HY_OK;
+    }
+    /* The ops: the table of actors the preds name, then the body. */
+    hy_writer ops;
+    hy_writer_init(&ops, s->alloc);
+    hy_write_varint(&ops, s->txn_actors.len);
+    hy_write_bytes(&ops, s->txn_actors.data, s->txn_actors.len * HY_KEY_LEN);
+    hy_write_bytes(&ops, s->txn_body.data, s->txn_body.len);
+    hy_err err = ops.err ? ops.err : s->txn_body.err;
+    if (err == HY_OK) {
+        int64_t now = s->platform.now_ms ? s->platform.now_ms(s->platform.user) : 0;
+        s->committing = true;
+        err = hy_log_commit(s->log, now, s->txn_ops, ops.data, ops.len, NULL);
+        s->committing = false;
+    }
+    hy_writer_free(&ops);
+    if (err) {
+        hy_txn_rollback(s);
+        return err;
+    }
+    end_txn(s);
+    return HY_OK;
+}
+
+hy_err store_edit_begin(hy_store *s, bool *implicit)
+{
+    *implicit = !s->in_txn;
+    return *implicit ? hy_txn_begin(s) : HY_OK;
+}
+
+hy_err store_edit_end(hy_store *s, bool implicit, hy_err err)
+{
+    if (!implicit)
+        return err;
+    if (err) {
+        hy_txn_rollback(s);
+        return err;
+    }
+    return hy_txn_commit(s);
+}
+
+op_id store_next_local_id(hy_store *s)
+{
+    op_id id = { hy_log_local_actor(s->log), s->txn_next_op + s->txn_ops };
+    s->txn_ops++;
+    return id;
+}
+
+hy_err store_write_pred(hy_store *s, op_id id)
+{
+    uint64_t ref = 0;
+    if (id.actor != hy_log_local_actor(s->log)) {
+        const uint8_t *key = hy_log_actor_key(s->log, id.actor);
+        size_t k = 0;
+        while (k < s->txn_actors.len && memcmp(hy_vec_at(&s->txn_actors, k), key, HY_KEY_LEN))
+            k++;
+        if (k == s->txn_actors.len)
+            HY_TRY(hy_vec_push(&s->txn_actors, &s->alloc, key));
+        ref = k + 1;
+    }
+    hy_write_varint(&s->txn_body, ref);
+    hy_write_varint(&s->txn_body, id.counter);
+    return s->txn_body.err;
+}

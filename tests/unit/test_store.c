@@ -1,0 +1,277 @@
+#include "hy_test.h"
+
+#include "store_internal.h"
+#include "test_alloc.h"
+#include "test_platform.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static hy_value str(const char *s)
+{
+    hy_value v;
+    v.type = HY_TYPE_STRING;
+    v.as.bytes.data = (const uint8_t *)s;
+    v.as.bytes.len = strlen(s);
+    return v;
+}
+
+static hy_value integer(int64_t i)
+{
+    hy_value v;
+    v.type = HY_TYPE_INT;
+    v.as.integer = i;
+    return v;
+}
+
+static hy_store *new_store(test_platform *p, hy_allocator al, uint64_t seed)
+{
+    test_platform_init(p, seed);
+    hy_store_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = al;
+    cfg.platform = &p->platform;
+    hy_store *s = NULL;
+    hy_err err = hy_store_new(&cfg, &s);
+    return err ? NULL : s;
+}
+
+static void assert_str(hy_store *s, const char *c, const char *k, const char *f, const char *want)
+{
+    hy_value v;
+    assert_int_equal(hy_get(s, c, k, f, &v), HY_OK);
+    assert_int_equal(v.type, HY_TYPE_STRING);
+    assert_int_equal(v.as.bytes.len, strlen(want));
+    assert_memory_equal(v.as.bytes.data, want, strlen(want));
+}
+
+/* Sends everything a lacks to b. */
+static void sync_to(hy_store *a, hy_store *b)
+{
+    uint8_t *batch;
+    size_t len;
+    assert_int_equal(hy_store_changes(a, NULL, 0, &batch, &len), HY_OK);
+    hy_err err = hy_store_merge(b, batch, len);
+    assert_true(err == HY_OK || err == HY_E_MISSING_DEPS);
+    hy_store_buffer_free(a, batch, len);
+}
+
+static void registers_hold_every_value_type(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    test_platform p;
+    hy_store *s = new_store(&p, hy_test_allocator(&t), 1);
+    assert_non_null(s);
+    hy_value v, out;
+    assert_int_equal(hy_get(s, "tasks", "t1", "title", &out), HY_E_NOT_FOUND);
+    assert_int_equal(hy_put(s, "tasks", "t1", "title", &(hy_value){ .type = HY_TYPE_NULL }),
+                     HY_OK);
+    assert_int_equal(hy_get(s, "tasks", "t1", "title", &out), HY_OK);
+    assert_int_equal(out.type, HY_TYPE_NULL);
+    v.type = HY_TYPE_BOOL;
+    v.as.boolean = 1;
+    assert_int_equal(hy_put(s, "tasks", "t1", "done", &v), HY_OK);
+    assert_int_equal(hy_get(s, "tasks", "t1", "done", &out), HY_OK);
+    assert_true(out.type == HY_TYPE_BOOL && out.as.boolean == 1);
+    v = integer(-1234567890123);
+    assert_int_equal(hy_put(s, "tasks", "t1", "n", &v), HY_OK);
+    assert_int_equal(hy_get(s, "tasks", "t1", "n", &out), HY_OK);
+    assert_true(out.as.integer == -1234567890123);
+    v.type = HY_TYPE_DOUBLE;
+    v.as.number = 2.5;
+    assert_int_equal(hy_put(s, "tasks", "t1", "x", &v), HY_OK);
+    assert_int_equal(hy_get(s, "tasks", "t1", "x", &out), HY_OK);
+    assert_true(out.as.number == 2.5);
+    v.type = HY_TYPE_BYTES;
+    v.as.bytes.data = (const uint8_t *)"\0\1\2";
+    v.as.bytes.len = 3;
+    assert_int_equal(hy_put(s, "tasks", "t1", "raw", &v), HY_OK);
+    assert_int_equal(hy_get(s, "tasks", "t1", "raw", &out), HY_OK);
+    assert_int_equal(out.as.bytes.len, 3);
+    v = str("write the report \xe2\x9c\x93");
+    assert_int_equal(hy_put(s, "tasks", "t1", "title", &v), HY_OK);
+    assert_str(s, "tasks", "t1", "title", "write the report \xe2\x9c\x93");
+    assert_int_equal(hy_get_conflicts(s, "tasks", "t1", "title"), 1);
+    /* Bad input: invalid UTF-8 in a value or a name, over-long names, unknown types. */
+    v = str("\xc0\xaf");
+    assert_int_equal(hy_put(s, "tasks", "t1", "title", &v), HY_E_INVALID_ARG);
+    v = str("ok");
+    assert_int_equal(hy_put(s, "tasks", "\xff", "title", &v), HY_E_INVALID_ARG);
+    char long_name[300];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = 0;
+    assert_int_equal(hy_put(s, "tasks", long_name, "title", &v), HY_E_INVALID_ARG);
+    v.type = (hy_type)42;
+    assert_int_equal(hy_put(s, "tasks", "t1", "title", &v), HY_E_INVALID_ARG);
+    assert_str(s, "tasks", "t1", "title", "write the report \xe2\x9c\x93");
+    /* Remove. */
+    assert_int_equal(hy_remove(s, "tasks", "t1", "title"), HY_OK);
+    assert_int_equal(hy_get(s, "tasks", "t1", "title", &out), HY_E_NOT_FOUND);
+    assert_int_equal(hy_remove(s, "tasks", "t1", "title"), HY_E_NOT_FOUND);
+    assert_int_equal(hy_remove(s, "tasks", "nobody", "title"), HY_E_NOT_FOUND);
+    hy_store_free(s);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+static void counters_add_and_refuse_register_ops(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    test_platform p;
+    hy_store *s = new_store(&p, hy_test_allocator(&t), 2);
+    int64_t n;
+    assert_int_equal(hy_counter_get(s, "tasks", "t1", "votes", &n), HY_E_NOT_FOUND);
+    assert_int_equal(hy_counter_add(s, "tasks", "t1", "votes", 5), HY_OK);
+    assert_int_equal(hy_counter_add(s, "tasks", "t1", "votes", -7), HY_OK);
+    assert_int_equal(hy_counter_get(s, "tasks", "t1", "votes", &n), HY_OK);
+    assert_true(n == -2);
+    hy_value v = str("x"), out;
+    assert_int_equal(hy_put(s, "tasks", "t1", "votes", &v), HY_E_INVALID_ARG);
+    assert_int_equal(hy_get(s, "tasks", "t1", "votes", &out), HY_E_INVALID_ARG);
+    assert_int_equal(hy_put(s, "tasks", "t1", "title", &v), HY_OK);
+    assert_int_equal(hy_counter_add(s, "tasks", "t1", "title", 1), HY_E_INVALID_ARG);
+    assert_int_equal(hy_counter_get(s, "tasks", "t1", "title", &n), HY_E_INVALID_ARG);
+    hy_store_free(s);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+static void transactions_commit_once_and_roll_back_exactly(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    test_platform p;
+    hy_store *s = new_store(&p, hy_test_allocator(&t), 3);
+    hy_value a = str("first"), b = str("second"), out;
+    assert_int_equal(hy_put(s, "doc", "d", "title", &a), HY_OK);
+    assert_int_equal(hy_counter_add(s, "doc", "d", "views", 10), HY_OK);
+    assert_int_equal(hy_log_count(s->log), 2);
+
+    assert_int_equal(hy_txn_begin(s), HY_OK);
+    assert_int_equal(hy_txn_begin(s), HY_E_INVALID_ARG);
+    assert_int_equal(hy_put(s, "doc", "d", "title", &b), HY_OK);
+    assert_int_equal(hy_put(s, "doc", "d", "new", &b), HY_OK);
+    assert_int_equal(hy_counter_add(s, "doc", "d", "views", 5), HY_OK);
+    assert_int_equal(hy_remove(s, "doc", "d", "new"), HY_OK);
+    assert_int_equal(hy_put(s, "doc", "d", "title", &a), HY_OK);
+    assert_int_equal(hy_put(s, "doc", "d", "title", &b), HY_OK);
+    assert_str(s, "doc", "d", "title", "second"); /* reads see the transaction */
+    int64_t n;
+    assert_int_equal(hy_counter_get(s, "doc", "d", "views", &n), HY_OK);
+    assert_true(n == 15);
+    hy_txn_rollback(s);
+    assert_str(s, "doc", "d", "title", "first");
+    assert_int_equal(hy_get_conflicts(s, "doc", "d", "title"), 1);
+    assert_int_equal(hy_get(s, "doc", "d", "new", &out), HY_E_NOT_FOUND);
+    assert_int_equal(hy_counter_get(s, "doc", "d", "views", &n), HY_OK);
+    assert_true(n == 10);
+    assert_int_equal(hy_log_count(s->log), 2);
+
+    /* A failing edit inside a transaction leaves the rest of it intact. */
+    assert_int_equal(hy_txn_begin(s), HY_OK);
+    assert_int_equal(hy_put(s, "doc", "d", "title", &b), HY_OK);
+    assert_int_equal(hy_counter_add(s, "doc", "d", "title", 1), HY_E_INVALID_ARG);
+    assert_int_equal(hy_counter_add(s, "doc", "d", "views", 1), HY_OK);
+    assert_int_equal(hy_txn_commit(s), HY_OK);
+    assert_int_equal(hy_log_count(s->log), 3); /* exactly one change */
+    hy_log_entry e;
+    hy_log_get(s->log, 2, &e);
+    assert_int_equal(e.op_count, 2);
+    assert_int_equal(hy_txn_commit(s), HY_E_INVALID_ARG);
+    /* An empty transaction makes no change. */
+    assert_int_equal(hy_txn_begin(s), HY_OK);
+    assert_int_equal(hy_txn_commit(s), HY_OK);
+    assert_int_equal(hy_log_count(s->log), 3);
+    hy_store_free(s);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+static void concurrent_writes_stay_readable_and_converge(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform pa, pb;
+    hy_store *a = new_store(&pa, al, 10), *b = new_store(&pb, al, 20);
+    hy_value va = str("from a"), vb = str("from b"), out;
+    assert_int_equal(hy_put(a, "doc", "d", "title", &va), HY_OK);
+    assert_int_equal(hy_put(b, "doc", "d", "title", &vb), HY_OK);
+    assert_int_equal(hy_counter_add(a, "doc", "d", "votes", 1), HY_OK);
+    assert_int_equal(hy_counter_add(b, "doc", "d", "votes", 2), HY_OK);
+    sync_to(a, b);
+    sync_to(b, a);
+    assert_int_equal(hy_get_conflicts(a, "doc", "d", "title"), 2);
+    assert_int_equal(hy_get_conflicts(b, "doc", "d", "title"), 2);
+    hy_value wa, wb;
+    assert_int_equal(hy_get(a, "doc", "d", "title", &wa), HY_OK);
+    assert_int_equal(hy_get(b, "doc", "d", "title", &wb), HY_OK);
+    assert_int_equal(wa.as.bytes.len, wb.as.bytes.len);
+    assert_memory_equal(wa.as.bytes.data, wb.as.bytes.data, wa.as.bytes.len);
+    assert_int_equal(hy_get_conflict(a, "doc", "d", "title", 1, &out), HY_OK);
+    assert_int_equal(hy_get_conflict(a, "doc", "d", "title", 2, &out), HY_E_NOT_FOUND);
+    int64_t n;
+    assert_int_equal(hy_counter_get(b, "doc", "d", "votes", &n), HY_OK);
+    assert_true(n == 3);
+    /* A write that saw both resolves the conflict everywhere. */
+    hy_value vc = str("resolved");
+    assert_int_equal(hy_put(b, "doc", "d", "title", &vc), HY_OK);
+    sync_to(b, a);
+    assert_int_equal(hy_get_conflicts(a, "doc", "d", "title"), 1);
+    assert_str(a, "doc", "d", "title", "resolved");
+    /* Garbage is refused. */
+    assert_int_not_equal(hy_store_merge(a, (const uint8_t *)"HYCBjunk", 8), HY_OK);
+    hy_store_free(a);
+    hy_store_free(b);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+static void save_and_load_keep_everything(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform p, q;
+    hy_store *s = new_store(&p, al, 30);
+    hy_value v = str("kept");
+    assert_int_equal(hy_put(s, "c", "k", "f", &v), HY_OK);
+    assert_int_equal(hy_counter_add(s, "c", "k", "n", 42), HY_OK);
+    uint8_t *bytes;
+    size_t len;
+    assert_int_equal(hy_store_save(s, &bytes, &len), HY_OK);
+    test_platform_init(&q, 31);
+    hy_store_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = al;
+    cfg.platform = &q.platform;
+    cfg.require_signatures = 1;
+    hy_store *loaded;
+    size_t offset;
+    assert_int_equal(hy_store_load(&cfg, bytes, len, &loaded, &offset), HY_OK);
+    assert_str(loaded, "c", "k", "f", "kept");
+    int64_t n;
+    assert_int_equal(hy_counter_get(loaded, "c", "k", "n", &n), HY_OK);
+    assert_true(n == 42);
+    /* A truncated save is refused with an offset inside it. */
+    hy_store *bad = NULL;
+    for (size_t cut = 0; cut < len; cut += 7) {
+        offset = SIZE_MAX;
+        assert_int_not_equal(hy_store_load(&cfg, bytes, cut, &bad, &offset), HY_OK);
+        assert_true(offset <= cut);
+    }
+    hy_store_buffer_free(s, bytes, len);
+    hy_store_free(s);
+    hy_store_free(loaded);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(registers_hold_every_value_type),
+        cmocka_unit_test(counters_add_and_refuse_register_ops),
+        cmocka_unit_test(transactions_commit_once_and_roll_back_exactly),
+        cmocka_unit_test(concurrent_writes_stay_readable_and_converge),
+        cmocka_unit_test(save_and_load_keep_everything),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
