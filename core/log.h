@@ -188,4 +188,9 @@ hy_err hy_log_save(hy_log *log, hy_writer *w);
 hy_err hy_log_load(const hy_log_config *config, const uint8_t *data, size_t len, hy_log **out,
                    size_t *err_offset);
 
+/* The same into an existing log that holds no changes yet (HY_E_INVALID_ARG otherwise), for
+ * owners that must hold the log while its on_apply callback runs. On failure the log may hold
+ * part of the input: free it. */
+hy_err hy_log_load_into(hy_log *log, const uint8_t *data, size_t len, size_t *err_offset);
+
 #endif

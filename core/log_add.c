@@ -12,8 +12,9 @@ static hy_err add_authenticated(hy_log *log, const hy_change *c, const uint8_t *
                                 size_t len, const uint8_t hash[HY_HASH_LEN],
                                 const uint8_t *sig)
 {
-    if (hy_log_find(log, hash) != HY_LOG_NONE)
-        return HY_OK;
+    uint32_t known = hy_log_find(log, hash);
+    if (known != HY_LOG_NONE) /* a duplicate may still bring a newer signature */
+        return sig ? log_record_sig(log, known, sig) : HY_OK;
     uint32_t dep_index[HY_CHANGE_MAX_DEPS];
     bool missing = false;
     for (size_t i = 0; i < c->dep_count; i++) {
@@ -36,7 +37,7 @@ hy_err hy_log_add(hy_log *log, const uint8_t *encoded, size_t len, const uint8_t
     HY_TRY(hy_change_decode(&c, encoded, len, err_offset));
     uint8_t hash[HY_HASH_LEN];
     hy_change_hash(encoded, len, hash);
-    if (hy_log_find(log, hash) != HY_LOG_NONE)
+    if (hy_log_find(log, hash) != HY_LOG_NONE && sig == NULL)
         return HY_OK;
     if (sig)
         HY_TRY(log_verify_sig(c.actor, hash, sig));

@@ -221,25 +221,32 @@ static hy_err read_heads_and_sigs(loader *L, hy_log *log)
     return hy_reader_left(&L->r) ? HY_E_FORMAT : HY_OK;
 }
 
-hy_err hy_log_load(const hy_log_config *config, const uint8_t *data, size_t len, hy_log **out,
-                   size_t *err_offset)
+hy_err hy_log_load_into(hy_log *log, const uint8_t *data, size_t len, size_t *err_offset)
 {
+    if (log->changes.len != 0)
+        return HY_E_INVALID_ARG;
     loader L;
     memset(&L, 0, sizeof L);
     L.r = hy_reader_make(data, len);
     L.err_offset = SIZE_MAX;
-    hy_log *log = NULL;
     hy_err err = read_header(&L);
-    if (err == HY_OK)
-        err = hy_log_new(config, &log);
     if (err == HY_OK)
         err = read_changes(&L, log);
     if (err == HY_OK)
         err = read_heads_and_sigs(&L, log);
+    if (err && err_offset)
+        *err_offset = L.err_offset != SIZE_MAX ? L.err_offset : L.r.pos;
+    return err;
+}
+
+hy_err hy_log_load(const hy_log_config *config, const uint8_t *data, size_t len, hy_log **out,
+                   size_t *err_offset)
+{
+    hy_log *log;
+    HY_TRY(hy_log_new(config, &log));
+    hy_err err = hy_log_load_into(log, data, len, err_offset);
     if (err) {
         hy_log_free(log);
-        if (err_offset)
-            *err_offset = L.err_offset != SIZE_MAX ? L.err_offset : L.r.pos;
         return err;
     }
     *out = log;

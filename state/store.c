@@ -83,7 +83,9 @@ hy_err hy_store_load(const hy_store_config *config, const uint8_t *data, size_t 
     HY_TRY(init_store(config, &s));
     hy_log_config lc = log_config(s, config);
     /* The state is a function of the log: loading it replays every change into the store. */
-    hy_err err = hy_log_load(&lc, data, len, &s->log, err_offset);
+    hy_err err = hy_log_new(&lc, &s->log);
+    if (err == HY_OK)
+        err = hy_log_load_into(s->log, data, len, err_offset);
     if (err == HY_OK)
         err = set_actor(s, config);
     if (err) {
