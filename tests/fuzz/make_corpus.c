@@ -2,6 +2,7 @@
  * engine itself, so the fuzzers start from deep inside each format. */
 #include "alloc.h"
 #include "log_fixture.h"
+#include "test_platform.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,28 @@ int main(int argc, char **argv)
     failed |= hy_log_equivocation_proof(a, 0, &w) != HY_OK;
     failed |= write_seed(dir, "proof", "equivocation", w.data, w.len);
     hy_writer_free(&w);
+
+    /* Stores: a saved snapshot, and a change batch from another replica. */
+    test_platform p;
+    test_platform_init(&p, 3);
+    hy_store_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.platform = &p.platform;
+    hy_store *store;
+    failed |= hy_store_new(&cfg, &store) != HY_OK;
+    hy_value title = { .type = HY_TYPE_STRING, .as.bytes = { (const uint8_t *)"write", 5 } };
+    failed |= hy_put(store, "tasks", "a", "title", &title) != HY_OK;
+    failed |= hy_counter_add(store, "tasks", "a", "votes", 2) != HY_OK;
+    failed |= hy_remove(store, "tasks", "a", "title") != HY_OK;
+    uint8_t *bytes;
+    size_t len;
+    failed |= hy_store_save(store, &bytes, &len) != HY_OK;
+    failed |= write_seed(dir, "store_load", "tasks", bytes, len);
+    hy_store_buffer_free(store, bytes, len);
+    failed |= hy_store_changes(store, NULL, 0, &bytes, &len) != HY_OK;
+    failed |= write_seed(dir, "store_merge", "tasks", bytes, len);
+    hy_store_buffer_free(store, bytes, len);
+    hy_store_free(store);
     hy_log_free(a);
     hy_log_free(b);
     hy_log_free(twin);
