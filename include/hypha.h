@@ -179,6 +179,36 @@ HY_API hy_err hy_counter_add(hy_store *store, const char *collection, const char
 HY_API hy_err hy_counter_get(hy_store *store, const char *collection, const char *key,
                              const char *field, int64_t *out);
 
+/* ---- subscriptions ---- */
+
+typedef enum hy_patch_kind {
+    HY_PATCH_SET = 1,     /* a register's winning value is now `value` */
+    HY_PATCH_REMOVE = 2,  /* a register has no value any more */
+    HY_PATCH_COUNTER = 3, /* a counter changed by `delta` */
+} hy_patch_kind;
+
+/* What changed in one field. Names and values are valid during the callback only. */
+typedef struct hy_patch {
+    hy_patch_kind kind;
+    const char *collection;
+    const char *key;
+    const char *field;
+    hy_value value;
+    int64_t delta;
+} hy_patch;
+
+/* Called once per commit or merge that changed a field the subscription covers, with the
+ * patches in the order the edits applied. A callback may edit the store (its patches follow
+ * in a later call) and may unsubscribe any subscription, its own included. */
+typedef void (*hy_subscriber)(void *user, const hy_patch *patches, size_t count);
+
+/* Subscribes to changes of fields under a filter: collection, key and field each NULL for
+ * any. *id (may be NULL) names the subscription for hy_unsubscribe. */
+HY_API hy_err hy_subscribe(hy_store *store, const char *collection, const char *key,
+                           const char *field, hy_subscriber fn, void *user, uint32_t *id);
+/* HY_E_NOT_FOUND when no such subscription is active. */
+HY_API hy_err hy_unsubscribe(hy_store *store, uint32_t id);
+
 /* ---- changes, merge and persistence ---- */
 
 /* Appends a change batch holding every change the peer with these heads lacks (heads:

@@ -22,6 +22,9 @@ static hy_err init_store(const hy_store_config *config, hy_store **out)
     hy_vec_init(&s->fields, sizeof(field));
     hy_vec_init(&s->txn_actors, HY_KEY_LEN);
     hy_vec_init(&s->undo, sizeof(undo));
+    hy_vec_init(&s->patches, sizeof(pending_patch));
+    hy_vec_init(&s->subscriptions, sizeof(subscription));
+    hy_vec_init(&s->delivered, sizeof(hy_patch));
     hy_writer_init(&s->txn_body, alloc);
     uint8_t seed[8];
     hy_err err = s->platform.random_bytes(s->platform.user, seed, sizeof seed);
@@ -106,7 +109,9 @@ void hy_store_free(hy_store *s)
         for (size_t k = 0; k < f->entries.len; k++)
             store_value_free(s, &HY_VEC_AT(&f->entries, reg_entry, k).value);
         hy_vec_free(&f->entries, &s->alloc);
+        hy_free(&s->alloc, f->path, f->path_len);
     }
+    store_subscriptions_free(s);
     hy_vec_free(&s->undo, &s->alloc);
     hy_vec_free(&s->fields, &s->alloc);
     hy_vec_free(&s->txn_actors, &s->alloc);

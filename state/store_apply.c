@@ -65,6 +65,7 @@ hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
     entry_at(f, at)->value = copy;
     f->entries.len++;
     set_kind(s, f, FIELD_REGISTER, id);
+    store_note_patch(s, index, false, 0);
     return HY_OK;
 }
 
@@ -75,6 +76,7 @@ hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred
     if (removed)
         HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + f->entries.len));
     take_preds(s, f, preds, pred_count, removed);
+    store_note_patch(s, index, false, 0);
     return HY_OK;
 }
 
@@ -84,6 +86,7 @@ void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta)
     /* Wrapping addition: every replica wraps the same way, and signed overflow is UB. */
     f->counter = (int64_t)((uint64_t)f->counter + (uint64_t)delta);
     set_kind(s, f, FIELD_COUNTER, id);
+    store_note_patch(s, index, true, delta);
 }
 
 /* ---- decoding a change's ops ---- */

@@ -2,6 +2,7 @@
  * the encoded path, so the key is fixed-size and, being collision resistant, exact. */
 #include "store_internal.h"
 
+#include "alloc.h"
 #include "blake3.h"
 #include "try.h"
 #include "utf8.h"
@@ -31,7 +32,8 @@ static void hash_path(const uint8_t *const names[3], const size_t lens[3],
     hy_blake3_final(&h, out, HY_HASH_LEN);
 }
 
-static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN], bool create,
+static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN],
+                             const uint8_t *const names[3], const size_t lens[3], bool create,
                              uint32_t *index)
 {
     if (hy_map_get(&s->field_by_path, hash, index))
@@ -40,10 +42,21 @@ static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN], bool 
         return HY_E_NOT_FOUND;
     if (s->fields.len >= UINT32_MAX - 1)
         return HY_E_LIMIT;
-    HY_TRY(hy_vec_reserve(&s->fields, &s->alloc, s->fields.len + 1));
-    HY_TRY(hy_map_put(&s->field_by_path, &s->alloc, hash, (uint32_t)s->fields.len));
     field f;
     memset(&f, 0, sizeof f);
+    f.path_len = lens[0] + lens[1] + lens[2] + 3;
+    f.path = hy_alloc(&s->alloc, f.path_len);
+    if (f.path == NULL || hy_vec_reserve(&s->fields, &s->alloc, s->fields.len + 1) ||
+        hy_map_put(&s->field_by_path, &s->alloc, hash, (uint32_t)s->fields.len)) {
+        hy_free(&s->alloc, f.path, f.path_len);
+        return HY_E_NOMEM;
+    }
+    char *at = f.path;
+    for (int i = 0; i < 3; i++) {
+        memcpy(at, names[i], lens[i]);
+        at[lens[i]] = '\0';
+        at += lens[i] + 1;
+    }
     hy_vec_init(&f.entries, sizeof(reg_entry));
     *index = (uint32_t)s->fields.len;
     hy_vec_push(&s->fields, &s->alloc, &f);
@@ -61,7 +74,7 @@ hy_err store_field(hy_store *s, const char *collection, const char *key, const c
     HY_TRY(check_name(name, &lens[2]));
     uint8_t hash[HY_HASH_LEN];
     hash_path(names, lens, hash);
-    HY_TRY(find_or_create(s, hash, op != OP_NONE, index));
+    HY_TRY(find_or_create(s, hash, names, lens, op != OP_NONE, index));
     if (op != OP_NONE) {
         /* An op starts with its kind and names its target by the same path. */
         hy_write_u8(&s->txn_body, (uint8_t)op);
@@ -90,7 +103,7 @@ hy_err store_field_read(hy_store *s, hy_reader *r, uint32_t *index)
     }
     uint8_t hash[HY_HASH_LEN];
     hash_path(names, lens, hash);
-    return find_or_create(s, hash, true, index);
+    return find_or_create(s, hash, names, lens, true, index);
 }
 
 int store_id_cmp(const hy_store *s, op_id a, op_id b)

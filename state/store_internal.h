@@ -21,6 +21,8 @@ typedef struct reg_entry {
 enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER };
 
 typedef struct field {
+    char *path;         /* collection, key and name, each NUL-terminated, for patches */
+    size_t path_len;
     enum field_kind kind;
     op_id kind_id;      /* the newest op that gave the field its kind */
     hy_vec entries;     /* reg_entry, winner first */
@@ -29,6 +31,20 @@ typedef struct field {
 
 /* Op kinds inside a change's ops (docs/format.md, "Store ops"). */
 enum op_kind { OP_NONE = 0, OP_PUT = 1, OP_REMOVE = 2, OP_COUNTER_ADD = 3 };
+
+/* A field that changed, waiting to be reported to subscribers. */
+typedef struct pending_patch {
+    uint32_t field;
+    bool counter;
+    int64_t delta;
+} pending_patch;
+
+typedef struct subscription {
+    uint32_t id;
+    hy_subscriber fn;   /* NULL once unsubscribed */
+    void *user;
+    char *filter[3];    /* collection, key, field; NULL for any */
+} subscription;
 
 /* One edit of the open transaction, kept so that rollback can undo it. */
 typedef struct undo {
@@ -55,7 +71,13 @@ struct hy_store {
     hy_writer txn_body;   /* encoded ops */
     hy_vec txn_actors;    /* keys (HY_KEY_LEN bytes) referenced by the ops, after the author */
     hy_vec undo;          /* undo */
-    hy_value scratch;     /* read results that need no storage */
+    size_t txn_patches;   /* patches pending when the transaction began */
+
+    hy_vec patches;       /* pending_patch, reported after a commit or a merge */
+    hy_vec subscriptions; /* subscription */
+    hy_vec delivered;     /* hy_patch, scratch for one subscriber's call */
+    uint32_t next_subscription;
+    bool delivering;
 };
 
 /* ---- fields (store_field.c) ---- */
@@ -74,6 +96,15 @@ static inline field *store_field_at(const hy_store *s, uint32_t i)
 /* Orders op ids: Lamport counter, then actor key; > 0 when a is newer. */
 int store_id_cmp(const hy_store *s, op_id a, op_id b);
 void store_value_free(hy_store *s, hy_value *v);
+
+/* ---- subscriptions (store_subscribe.c) ---- */
+
+/* Notes that a field changed (a counter by delta). Reporting is best effort: when memory runs
+ * out the patch is lost, never the edit. */
+void store_note_patch(hy_store *s, uint32_t index, bool counter, int64_t delta);
+/* Reports the pending patches to the subscribers. */
+void store_deliver(hy_store *s);
+void store_subscriptions_free(hy_store *s);
 
 /* ---- values (store_value.c) ---- */
 

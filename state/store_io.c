@@ -28,7 +28,9 @@ hy_err hy_store_merge(hy_store *s, const uint8_t *batch, size_t len)
 {
     if (s->in_txn || (len && batch == NULL))
         return HY_E_INVALID_ARG; /* a transaction's op ids assume nothing arrives meanwhile */
-    return hy_log_read_batch(s->log, batch, len, NULL);
+    hy_err err = hy_log_read_batch(s->log, batch, len, NULL);
+    store_deliver(s);
+    return err;
 }
 
 hy_err hy_store_save(hy_store *s, uint8_t **out, size_t *out_len)

@@ -17,6 +17,7 @@ hy_err hy_txn_begin(hy_store *s)
     s->txn_body.len = 0;
     s->txn_body.err = HY_OK;
     s->txn_actors.len = 0;
+    s->txn_patches = s->patches.len;
     return HY_OK;
 }
 
@@ -70,6 +71,8 @@ void hy_txn_rollback(hy_store *s)
         f->kind = u->kind;
         f->kind_id = u->kind_id;
     }
+    if (s->patches.len > s->txn_patches)
+        s->patches.len = s->txn_patches; /* nothing happened: nothing to report */
     end_txn(s);
 }
 
@@ -100,6 +103,7 @@ hy_err hy_txn_commit(hy_store *s)
         return err;
     }
     end_txn(s);
+    store_deliver(s);
     return HY_OK;
 }
 

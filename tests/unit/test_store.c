@@ -264,6 +264,103 @@ static void save_and_load_keep_everything(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+/* What a subscriber saw: calls, patches, and the last patch's kind, field and delta. */
+typedef struct seen {
+    int calls;
+    size_t patches;
+    hy_patch_kind last_kind;
+    char last_field[32];
+    int64_t delta_sum;
+    hy_store *store;
+    uint32_t unsubscribe; /* unsubscribe this id from inside the callback */
+    int edit_in_callback;
+} seen;
+
+static void record(void *user, const hy_patch *patches, size_t count)
+{
+    seen *w = user;
+    w->calls++;
+    w->patches += count;
+    for (size_t i = 0; i < count; i++) {
+        w->last_kind = patches[i].kind;
+        snprintf(w->last_field, sizeof w->last_field, "%s/%s/%s", patches[i].collection,
+                 patches[i].key, patches[i].field);
+        w->delta_sum += patches[i].delta;
+    }
+    if (w->unsubscribe) {
+        assert_int_equal(hy_unsubscribe(w->store, w->unsubscribe), HY_OK);
+        w->unsubscribe = 0;
+    }
+    if (w->edit_in_callback) {
+        w->edit_in_callback = 0;
+        assert_int_equal(hy_counter_add(w->store, "tasks", "t9", "votes", 100), HY_OK);
+    }
+}
+
+static void subscriptions_report_commits_and_merges(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform pa, pb;
+    hy_store *a = new_store(&pa, al, 40), *b = new_store(&pb, al, 41);
+    seen all = { 0 }, task1 = { 0 }, titles = { 0 };
+    all.store = task1.store = titles.store = a;
+    uint32_t id_all, id_task1, id_titles;
+    assert_int_equal(hy_subscribe(a, NULL, NULL, NULL, record, &all, &id_all), HY_OK);
+    assert_int_equal(hy_subscribe(a, "tasks", "t1", NULL, record, &task1, &id_task1), HY_OK);
+    assert_int_equal(hy_subscribe(a, "tasks", NULL, "title", record, &titles, &id_titles), HY_OK);
+    assert_int_equal(hy_subscribe(a, NULL, NULL, NULL, NULL, NULL, NULL), HY_E_INVALID_ARG);
+
+    hy_value v = str("hello");
+    assert_int_equal(hy_put(a, "tasks", "t1", "title", &v), HY_OK);
+    assert_int_equal(all.calls, 1);
+    assert_int_equal(task1.calls, 1);
+    assert_int_equal(titles.calls, 1);
+    assert_int_equal(all.last_kind, HY_PATCH_SET);
+    assert_string_equal(all.last_field, "tasks/t1/title");
+
+    /* One call per transaction, with every patch; none for a rolled-back one. */
+    assert_int_equal(hy_txn_begin(a), HY_OK);
+    assert_int_equal(hy_counter_add(a, "tasks", "t2", "votes", 2), HY_OK);
+    assert_int_equal(hy_counter_add(a, "tasks", "t2", "votes", 3), HY_OK);
+    assert_int_equal(hy_remove(a, "tasks", "t1", "title"), HY_OK);
+    assert_int_equal(all.calls, 1); /* not before commit */
+    assert_int_equal(hy_txn_commit(a), HY_OK);
+    assert_int_equal(all.calls, 2);
+    assert_int_equal(all.patches, 4);
+    assert_true(all.delta_sum == 5);
+    assert_int_equal(all.last_kind, HY_PATCH_REMOVE);
+    assert_int_equal(task1.calls, 2);
+    assert_int_equal(hy_txn_begin(a), HY_OK);
+    assert_int_equal(hy_put(a, "tasks", "t1", "title", &v), HY_OK);
+    hy_txn_rollback(a);
+    assert_int_equal(all.calls, 2);
+
+    /* A merge reports what it changed. */
+    assert_int_equal(hy_counter_add(b, "tasks", "t1", "votes", 7), HY_OK);
+    sync_to(b, a);
+    assert_int_equal(all.calls, 3);
+    assert_int_equal(all.last_kind, HY_PATCH_COUNTER);
+    assert_int_equal(task1.calls, 3);
+    assert_int_equal(titles.calls, 2);
+
+    /* Unsubscribing inside a callback, and editing inside one. */
+    all.unsubscribe = id_task1;
+    all.edit_in_callback = 1;
+    assert_int_equal(hy_counter_add(a, "tasks", "t1", "votes", 1), HY_OK);
+    assert_int_equal(task1.calls, 3); /* unsubscribed before its turn */
+    assert_int_equal(all.calls, 5);   /* the commit, then the callback's own edit */
+    assert_true(all.delta_sum == 5 + 7 + 1 + 100);
+    assert_int_equal(hy_unsubscribe(a, id_task1), HY_E_NOT_FOUND);
+    assert_int_equal(hy_unsubscribe(a, id_all), HY_OK);
+    assert_int_equal(hy_counter_add(a, "tasks", "t1", "votes", 1), HY_OK);
+    assert_int_equal(all.calls, 5);
+    hy_store_free(a);
+    hy_store_free(b);
+    assert_int_equal(t.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +369,7 @@ int main(void)
         cmocka_unit_test(transactions_commit_once_and_roll_back_exactly),
         cmocka_unit_test(concurrent_writes_stay_readable_and_converge),
         cmocka_unit_test(save_and_load_keep_everything),
+        cmocka_unit_test(subscriptions_report_commits_and_merges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,161 @@
+/* Subscriptions: patches noted as edits apply, reported after each commit or merge to the
+ * subscribers whose filters match. */
+#include "store_internal.h"
+
+#include "alloc.h"
+#include "try.h"
+
+#include <string.h>
+
+void store_note_patch(hy_store *s, uint32_t index, bool counter, int64_t delta)
+{
+    if (s->subscriptions.len == 0)
+        return;
+    pending_patch p = { index, counter, delta };
+    hy_vec_push(&s->patches, &s->alloc, &p);
+}
+
+static char *copy_filter(hy_store *s, const char *name, hy_err *err)
+{
+    if (name == NULL)
+        return NULL;
+    size_t len = strlen(name) + 1;
+    char *copy = hy_alloc(&s->alloc, len);
+    if (copy == NULL)
+        *err = HY_E_NOMEM;
+    else
+        memcpy(copy, name, len);
+    return copy;
+}
+
+static void free_filters(hy_store *s, subscription *sub)
+{
+    for (int i = 0; i < 3; i++)
+        if (sub->filter[i])
+            hy_free(&s->alloc, sub->filter[i], strlen(sub->filter[i]) + 1);
+}
+
+hy_err hy_subscribe(hy_store *s, const char *collection, const char *key, const char *name,
+                    hy_subscriber fn, void *user, uint32_t *id)
+{
+    if (fn == NULL)
+        return HY_E_INVALID_ARG;
+    subscription sub;
+    memset(&sub, 0, sizeof sub);
+    hy_err err = HY_OK;
+    sub.filter[0] = copy_filter(s, collection, &err);
+    sub.filter[1] = copy_filter(s, key, &err);
+    sub.filter[2] = copy_filter(s, name, &err);
+    sub.id = ++s->next_subscription;
+    sub.fn = fn;
+    sub.user = user;
+    if (err == HY_OK)
+        err = hy_vec_push(&s->subscriptions, &s->alloc, &sub);
+    if (err) {
+        free_filters(s, &sub);
+        return err;
+    }
+    if (id)
+        *id = sub.id;
+    return HY_OK;
+}
+
+/* Drops unsubscribed entries; only outside a delivery, which walks the vector. */
+static void compact(hy_store *s)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->subscriptions.len; i++) {
+        subscription *sub = &HY_VEC_AT(&s->subscriptions, subscription, i);
+        if (sub->fn)
+            HY_VEC_AT(&s->subscriptions, subscription, kept++) = *sub;
+        else
+            free_filters(s, sub);
+    }
+    s->subscriptions.len = kept;
+}
+
+hy_err hy_unsubscribe(hy_store *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->subscriptions.len; i++) {
+        subscription *sub = &HY_VEC_AT(&s->subscriptions, subscription, i);
+        if (sub->id == id && sub->fn) {
+            sub->fn = NULL;
+            if (!s->delivering)
+                compact(s);
+            return HY_OK;
+        }
+    }
+    return HY_E_NOT_FOUND;
+}
+
+static bool matches(const subscription *sub, const field *f)
+{
+    const char *name = f->path;
+    for (int i = 0; i < 3; i++) {
+        if (sub->filter[i] && strcmp(sub->filter[i], name) != 0)
+            return false;
+        name += strlen(name) + 1;
+    }
+    return true;
+}
+
+/* The patch as subscribers see it, from the field's state now. */
+static hy_patch describe(const hy_store *s, const pending_patch *p)
+{
+    const field *f = store_field_at(s, p->field);
+    hy_patch out;
+    memset(&out, 0, sizeof out);
+    out.collection = f->path;
+    out.key = out.collection + strlen(out.collection) + 1;
+    out.field = out.key + strlen(out.key) + 1;
+    if (p->counter) {
+        out.kind = HY_PATCH_COUNTER;
+        out.delta = p->delta;
+    } else if (f->entries.len) {
+        out.kind = HY_PATCH_SET;
+        out.value = HY_VEC_AT(&f->entries, reg_entry, 0).value;
+    } else {
+        out.kind = HY_PATCH_REMOVE;
+    }
+    return out;
+}
+
+void store_deliver(hy_store *s)
+{
+    if (s->delivering)
+        return; /* edits made by a callback are reported once it returns */
+    s->delivering = true;
+    while (s->patches.len) {
+        hy_vec batch = s->patches; /* callbacks may note new patches meanwhile */
+        hy_vec_init(&s->patches, sizeof(pending_patch));
+        size_t subscribers = s->subscriptions.len;
+        for (size_t i = 0; i < subscribers; i++) {
+            subscription sub = HY_VEC_AT(&s->subscriptions, subscription, i);
+            if (sub.fn == NULL)
+                continue;
+            s->delivered.len = 0;
+            for (size_t k = 0; k < batch.len; k++) {
+                const pending_patch *p = hy_vec_at(&batch, k);
+                if (!matches(&sub, store_field_at(s, p->field)))
+                    continue;
+                hy_patch patch = describe(s, p);
+                if (hy_vec_push(&s->delivered, &s->alloc, &patch))
+                    break; /* out of memory: report what fits */
+            }
+            if (s->delivered.len)
+                sub.fn(sub.user, s->delivered.data, s->delivered.len);
+        }
+        hy_vec_free(&batch, &s->alloc);
+    }
+    s->delivering = false;
+    compact(s);
+}
+
+void store_subscriptions_free(hy_store *s)
+{
+    for (size_t i = 0; i < s->subscriptions.len; i++)
+        free_filters(s, &HY_VEC_AT(&s->subscriptions, subscription, i));
+    hy_vec_free(&s->subscriptions, &s->alloc);
+    hy_vec_free(&s->patches, &s->alloc);
+    hy_vec_free(&s->delivered, &s->alloc);
+}
