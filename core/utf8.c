@@ -33,3 +33,39 @@ bool hy_utf8_valid(const uint8_t *s, size_t len)
     }
     return true;
 }
+
+size_t hy_utf8_decode(const uint8_t *s, size_t len, uint32_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        uint8_t b = s[i];
+        size_t extra = b < 0x80 ? 0 : b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
+        uint32_t cp = extra == 0 ? b : b & (0x3fu >> extra);
+        for (size_t k = 1; k <= extra; k++)
+            cp = cp << 6 | (s[i + k] & 0x3fu);
+        out[n++] = cp;
+        i += extra + 1;
+    }
+    return n;
+}
+
+size_t hy_utf8_len(uint32_t cp)
+{
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+size_t hy_utf8_encode(uint32_t cp, uint8_t out[4])
+{
+    size_t n = hy_utf8_len(cp);
+    if (n == 1) {
+        out[0] = (uint8_t)cp;
+        return 1;
+    }
+    static const uint8_t lead[5] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+    for (size_t k = n - 1; k > 0; k--) {
+        out[k] = (uint8_t)(0x80 | (cp & 0x3f));
+        cp >>= 6;
+    }
+    out[0] = (uint8_t)(lead[n] | cp);
+    return n;
+}

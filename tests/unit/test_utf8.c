@@ -37,11 +37,34 @@ static void refuses_overlongs_surrogates_and_truncations(void **state)
     assert_false(valid("\xff"));
 }
 
+static void decode_and_encode_round_trip(void **state)
+{
+    (void)state;
+    const char *text = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";
+    uint32_t cps[16];
+    size_t n = hy_utf8_decode((const uint8_t *)text, strlen(text), cps);
+    assert_int_equal(n, 5);
+    assert_int_equal(cps[0], 'a');
+    assert_int_equal(cps[1], 0xe9);
+    assert_int_equal(cps[2], 0x20ac);
+    assert_int_equal(cps[3], 0x1f600);
+    assert_int_equal(cps[4], 'z');
+    uint8_t back[32];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(hy_utf8_len(cps[i]), hy_utf8_encode(cps[i], back + len));
+        len += hy_utf8_len(cps[i]);
+    }
+    assert_int_equal(len, strlen(text));
+    assert_memory_equal(back, text, len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_every_well_formed_length),
         cmocka_unit_test(refuses_overlongs_surrogates_and_truncations),
+        cmocka_unit_test(decode_and_encode_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
