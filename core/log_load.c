@@ -117,7 +117,9 @@ static hy_err load_change(loader *L, hy_log *log, size_t position, uint64_t *las
      * itself and one past the start names nothing: both would make a cycle or a hole. */
     hy_writer *w = &log->scratch;
     w->len = 0;
-    uint8_t *hashes = hy_writer_reserve(w, c.dep_count * HY_HASH_LEN + 96 + c.ops_len);
+    /* Room for the dep hashes, then for the encoding, which copies them again (fixed fields
+     * take at most 96 bytes): the hashes must not move while it is written. */
+    uint8_t *hashes = hy_writer_reserve(w, 2 * c.dep_count * HY_HASH_LEN + 96 + c.ops_len);
     if (hashes == NULL) {
         w->err = HY_OK;
         return HY_E_NOMEM;

@@ -179,12 +179,30 @@ HY_API hy_err hy_counter_add(hy_store *store, const char *collection, const char
 HY_API hy_err hy_counter_get(hy_store *store, const char *collection, const char *key,
                              const char *field, int64_t *out);
 
+/* ---- text: positions and lengths count Unicode code points ---- */
+
+/* Inserts len bytes of UTF-8 (checked) before code point pos (0 <= pos <= length). */
+HY_API hy_err hy_text_insert(hy_store *store, const char *collection, const char *key,
+                             const char *field, size_t pos, const char *utf8, size_t len);
+/* Deletes n code points from pos (pos + n <= length). */
+HY_API hy_err hy_text_delete(hy_store *store, const char *collection, const char *key,
+                             const char *field, size_t pos, size_t n);
+/* The length in code points (0 for a field never written). */
+HY_API hy_err hy_text_len(hy_store *store, const char *collection, const char *key,
+                          const char *field, size_t *out);
+/* Copies the text as UTF-8 into buf (cap bytes; not NUL-terminated) and its byte length into
+ * *len; HY_E_TOO_LARGE, with *len the size needed, when cap is too small. */
+HY_API hy_err hy_text_read(hy_store *store, const char *collection, const char *key,
+                           const char *field, char *buf, size_t cap, size_t *len);
+
 /* ---- subscriptions ---- */
 
 typedef enum hy_patch_kind {
     HY_PATCH_SET = 1,     /* a register's winning value is now `value` */
     HY_PATCH_REMOVE = 2,  /* a register has no value any more */
     HY_PATCH_COUNTER = 3, /* a counter changed by `delta` */
+    HY_PATCH_TEXT_INSERT = 4, /* `count` code points (`text`, UTF-8) inserted at `index` */
+    HY_PATCH_TEXT_DELETE = 5, /* `count` code points deleted at `index` */
 } hy_patch_kind;
 
 /* What changed in one field. Names and values are valid during the callback only. */
@@ -195,6 +213,10 @@ typedef struct hy_patch {
     const char *field;
     hy_value value;
     int64_t delta;
+    size_t index;
+    size_t count;
+    const char *text;
+    size_t text_len;
 } hy_patch;
 
 /* Called once per commit or merge that changed a field the subscription covers, with the

@@ -106,6 +106,10 @@ hy_err hy_seq_id_at(const hy_seq *s, size_t pos, hy_id *out);
 /* Copies up to n values from visible position pos into out; returns how many. */
 size_t hy_seq_read(const hy_seq *s, size_t pos, uint32_t *out, size_t n);
 
+/* Checks the internal invariants (counts, links, index); HY_E_FORMAT when broken. For tests
+ * and fuzzers: it visits everything. */
+hy_err hy_seq_check(const hy_seq *s);
+
 /* Writes the whole state: maximal runs in document order (ids delta-encoded, tombstones as
  * runs without values), then the visible values. Equal states give identical bytes whatever
  * order the ops arrived in. Actor indexes are written as they are: a store that numbers

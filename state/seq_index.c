@@ -22,6 +22,23 @@ void seq_index_init(seq_index *ix, uint64_t seed)
     hy_map_init(&ix->map, sizeof(page_key), seed);
     hy_vec_init(&ix->pages, sizeof(hy_vec));
     ix->stale = false;
+    ix->have_last = false;
+}
+
+static bool find_page(seq_index *ix, uint32_t actor, uint64_t page_no, uint32_t *slot)
+{
+    if (ix->have_last && ix->last_actor == actor && ix->last_page == page_no) {
+        *slot = ix->last_slot;
+        return true;
+    }
+    page_key key = make_key(actor, page_no);
+    if (!hy_map_get(&ix->map, &key, slot))
+        return false;
+    ix->have_last = true;
+    ix->last_actor = actor;
+    ix->last_page = page_no;
+    ix->last_slot = *slot;
+    return true;
 }
 
 void seq_index_clear(seq_index *ix, const hy_allocator *a)
@@ -78,9 +95,9 @@ static hy_err index_set(seq_index *ix, const hy_allocator *a, uint32_t actor, ui
         uint64_t base = page_no << SEQ_PAGE_BITS;
         uint32_t lo = (uint32_t)(counter - base);
         uint32_t hi = end - base < SEQ_PAGE ? (uint32_t)(end - base) : SEQ_PAGE;
-        page_key key = make_key(actor, page_no);
         uint32_t slot;
-        if (!hy_map_get(&ix->map, &key, &slot)) {
+        if (!find_page(ix, actor, page_no, &slot)) {
+            page_key key = make_key(actor, page_no);
             if (ix->pages.len >= UINT32_MAX - 1)
                 return HY_E_NOMEM;
             if (hy_vec_reserve(&ix->pages, a, ix->pages.len + 1) ||
@@ -112,12 +129,8 @@ void seq_index_set(seq_index *ix, const hy_allocator *a, uint32_t actor, uint64_
         ix->stale = true;
 }
 
-seq_node *seq_index_get(const seq_index *ix, uint32_t actor, uint64_t counter)
+static seq_node *page_get(const seq_index *ix, uint32_t slot, uint64_t counter)
 {
-    page_key key = make_key(actor, counter >> SEQ_PAGE_BITS);
-    uint32_t slot;
-    if (!hy_map_get(&ix->map, &key, &slot))
-        return NULL;
     const hy_vec *page = &HY_VEC_AT(&ix->pages, hy_vec, slot);
     const seq_marker *m = page->data;
     uint32_t off = (uint32_t)(counter & (SEQ_PAGE - 1));
@@ -130,4 +143,18 @@ seq_node *seq_index_get(const seq_index *ix, uint32_t actor, uint64_t counter)
             hi = mid;
     }
     return m[lo].leaf;
+}
+
+seq_node *seq_index_get(const seq_index *ix, uint32_t actor, uint64_t counter)
+{
+    page_key key = make_key(actor, counter >> SEQ_PAGE_BITS);
+    uint32_t slot;
+    return hy_map_get(&ix->map, &key, &slot) ? page_get(ix, slot, counter) : NULL;
+}
+
+seq_node *seq_index_get_cached(seq_index *ix, uint32_t actor, uint64_t counter)
+{
+    uint32_t slot;
+    return find_page(ix, actor, counter >> SEQ_PAGE_BITS, &slot) ? page_get(ix, slot, counter)
+                                                                 : NULL;
 }

@@ -70,6 +70,11 @@ typedef struct seq_index {
     hy_map map;   /* {actor, page number} -> slot in pages */
     hy_vec pages; /* hy_vec of seq_marker per page */
     bool stale;
+    /* The page used last: typing and replaying stay on one page for hundreds of ops. */
+    bool have_last;
+    uint32_t last_actor;
+    uint32_t last_slot;
+    uint64_t last_page;
 } seq_index;
 
 struct hy_seq {
@@ -94,8 +99,9 @@ void seq_index_free(seq_index *ix, const hy_allocator *a);
  * when out of memory. */
 void seq_index_set(seq_index *ix, const hy_allocator *a, uint32_t actor, uint64_t counter,
                    uint64_t len, seq_node *leaf);
-/* The leaf the index names for an id, or NULL. */
+/* The leaf the index names for an id, or NULL (the _cached form remembers the page). */
 seq_node *seq_index_get(const seq_index *ix, uint32_t actor, uint64_t counter);
+seq_node *seq_index_get_cached(seq_index *ix, uint32_t actor, uint64_t counter);
 void seq_index_clear(seq_index *ix, const hy_allocator *a);
 
 /* seq_tree.c */

@@ -25,6 +25,8 @@ static hy_err init_store(const hy_store_config *config, hy_store **out)
     hy_vec_init(&s->patches, sizeof(pending_patch));
     hy_vec_init(&s->subscriptions, sizeof(subscription));
     hy_vec_init(&s->delivered, sizeof(hy_patch));
+    hy_vec_init(&s->code_points, sizeof(uint32_t));
+    s->only_field = UINT32_MAX;
     hy_writer_init(&s->txn_body, alloc);
     uint8_t seed[8];
     hy_err err = s->platform.random_bytes(s->platform.user, seed, sizeof seed);
@@ -110,7 +112,9 @@ void hy_store_free(hy_store *s)
             store_value_free(s, &HY_VEC_AT(&f->entries, reg_entry, k).value);
         hy_vec_free(&f->entries, &s->alloc);
         hy_free(&s->alloc, f->path, f->path_len);
+        hy_seq_free(f->text);
     }
+    hy_vec_free(&s->code_points, &s->alloc);
     store_subscriptions_free(s);
     hy_vec_free(&s->undo, &s->alloc);
     hy_vec_free(&s->fields, &s->alloc);
@@ -129,34 +133,13 @@ const uint8_t *hy_store_actor(const hy_store *s)
 
 /* ---- edits ---- */
 
-/* State of the transaction before an edit, to drop a half-written op when the edit fails. */
-typedef struct edit_mark {
-    size_t body_len;
-    size_t actors_len;
-    uint64_t ops;
-} edit_mark;
-
-static edit_mark mark_edit(const hy_store *s)
-{
-    edit_mark m = { s->txn_body.len, s->txn_actors.len, s->txn_ops };
-    return m;
-}
-
-static void drop_edit(hy_store *s, edit_mark m)
-{
-    s->txn_body.len = m.body_len;
-    s->txn_body.err = HY_OK;
-    s->txn_actors.len = m.actors_len;
-    s->txn_ops = m.ops;
-}
-
 /* Writes the preds of a register edit (every current entry) and records the undo entry. */
 static hy_err begin_register_edit(hy_store *s, uint32_t index, op_id *preds, size_t *count,
                                   undo **u)
 {
     field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER)
-        return HY_E_INVALID_ARG; /* a register op on a counter */
+    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT)
+        return HY_E_INVALID_ARG; /* a register op on a counter or a text */
     *count = f->entries.len;
     if (*count > 64)
         return HY_E_LIMIT;
@@ -222,8 +205,8 @@ static hy_err counter_in_txn(hy_store *s, const char *c, const char *k, const ch
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_COUNTER_ADD, &index));
     field *f = store_field_at(s, index);
-    if (f->kind == FIELD_REGISTER && f->entries.len > 0)
-        return HY_E_INVALID_ARG; /* a counter op on a register */
+    if ((f->kind == FIELD_REGISTER && f->entries.len > 0) || f->kind == FIELD_TEXT)
+        return HY_E_INVALID_ARG; /* a counter op on a register or a text */
     hy_write_varint(&s->txn_body, hy_zigzag(delta));
     HY_TRY(s->txn_body.err);
     undo u;
@@ -237,18 +220,6 @@ static hy_err counter_in_txn(hy_store *s, const char *c, const char *k, const ch
     store_counter_add(s, index, store_next_local_id(s), delta);
     return HY_OK;
 }
-
-/* Runs one edit inside the open transaction, or in one of its own. */
-#define EDIT(s, call)                                                                         \
-    do {                                                                                      \
-        bool implicit_;                                                                       \
-        HY_TRY(store_edit_begin((s), &implicit_));                                            \
-        edit_mark mark_ = mark_edit(s);                                                       \
-        hy_err edit_err_ = (call);                                                            \
-        if (edit_err_)                                                                        \
-            drop_edit((s), mark_);                                                            \
-        return store_edit_end((s), implicit_, edit_err_);                                     \
-    } while (0)
 
 hy_err hy_put(hy_store *s, const char *c, const char *k, const char *name, const hy_value *v)
 {
@@ -276,7 +247,7 @@ static hy_err register_of(hy_store *s, const char *c, const char *k, const char 
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
     const field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER)
+    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT)
         return HY_E_INVALID_ARG;
     if (f->entries.len == 0)
         return HY_E_NOT_FOUND;

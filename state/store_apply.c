@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "try.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -65,7 +66,7 @@ hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
     entry_at(f, at)->value = copy;
     f->entries.len++;
     set_kind(s, f, FIELD_REGISTER, id);
-    store_note_patch(s, index, false, 0);
+    store_note_patch(s, index, HY_PATCH_SET, 0);
     return HY_OK;
 }
 
@@ -76,7 +77,7 @@ hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred
     if (removed)
         HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + f->entries.len));
     take_preds(s, f, preds, pred_count, removed);
-    store_note_patch(s, index, false, 0);
+    store_note_patch(s, index, HY_PATCH_SET, 0);
     return HY_OK;
 }
 
@@ -86,7 +87,25 @@ void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta)
     /* Wrapping addition: every replica wraps the same way, and signed overflow is UB. */
     f->counter = (int64_t)((uint64_t)f->counter + (uint64_t)delta);
     set_kind(s, f, FIELD_COUNTER, id);
-    store_note_patch(s, index, true, delta);
+    store_note_patch(s, index, HY_PATCH_COUNTER, delta);
+}
+
+int store_actor_cmp(void *user, uint32_t a, uint32_t b)
+{
+    const hy_store *s = user;
+    return memcmp(hy_log_actor_key(s->log, a), hy_log_actor_key(s->log, b), HY_KEY_LEN);
+}
+
+hy_err store_text_of(hy_store *s, uint32_t index, hy_seq **out)
+{
+    field *f = store_field_at(s, index);
+    if (f->text == NULL) {
+        /* Sequence ties break by actor key: indexes differ between replicas. */
+        hy_seq_config cfg = { s->hash_seed ^ index, store_actor_cmp, s };
+        HY_TRY(hy_seq_new(&s->alloc, &cfg, &f->text));
+    }
+    *out = f->text;
+    return HY_OK;
 }
 
 /* ---- decoding a change's ops ---- */
@@ -120,19 +139,120 @@ static hy_err read_pred(const hy_store *s, const actor_table *t, hy_reader *r, o
 
 #define MAX_PREDS 64
 
-/* One op, decoded. When apply is set, applies it as op `id`; otherwise only checks it. */
-static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id, bool apply)
+static hy_err read_origin(const hy_store *s, const actor_table *t, hy_reader *r, hy_id *out)
+{
+    uint64_t ref, counter;
+    size_t at = r->pos;
+    HY_TRY(hy_read_varint(r, &ref));
+    if (ref == 0) {
+        out->actor = 0;
+        out->counter = HY_SEQ_NONE;
+        return HY_OK;
+    }
+    r->pos = at;
+    /* Present: the same form as a pred, shifted by one. */
+    HY_TRY(hy_read_varint(r, &ref));
+    HY_TRY(hy_read_varint(r, &counter));
+    if (ref - 1 > t->count || counter == 0 || counter > HY_COUNTER_MAX) {
+        r->pos = at;
+        return HY_E_FORMAT;
+    }
+    out->actor = ref == 1 ? t->author
+                          : hy_log_actor_find(s->log, t->keys + (ref - 2) * HY_KEY_LEN);
+    out->counter = counter;
+    if (out->actor == HY_LOG_NONE) {
+        r->pos = at;
+        return HY_E_FORMAT;
+    }
+    return HY_OK;
+}
+
+typedef struct removal {
+    hy_store *s;
+    uint32_t field;
+} removal;
+
+static void note_removed(void *user, size_t index, size_t n)
+{
+    removal *rm = user;
+    store_note_text(rm->s, rm->field, HY_PATCH_TEXT_DELETE, index, n, NULL);
+}
+
+/* A text op's body after its path. *used is how many op counters it takes. */
+static hy_err read_text_op(hy_store *s, const actor_table *t, hy_reader *r, uint8_t kind,
+                           uint32_t index, op_id id, bool apply, uint64_t *used)
+{
+    *used = 1;
+    if (kind == OP_TEXT_INSERT) {
+        hy_seq_op op;
+        size_t len;
+        const uint8_t *utf8;
+        HY_TRY(read_origin(s, t, r, &op.origin_left));
+        HY_TRY(read_origin(s, t, r, &op.origin_right));
+        size_t at = r->pos;
+        HY_TRY(hy_read_count(r, 1, &len));
+        HY_TRY(hy_read_view(r, len, &utf8));
+        if (len == 0 || !hy_utf8_valid(utf8, len)) {
+            r->pos = at;
+            return HY_E_FORMAT;
+        }
+        HY_TRY(hy_vec_reserve(&s->code_points, &s->alloc, len));
+        op.n = hy_utf8_decode(utf8, len, s->code_points.data);
+        *used = op.n;
+        if (!apply)
+            return HY_OK;
+        op.id.actor = id.actor;
+        op.id.counter = id.counter;
+        op.values = s->code_points.data;
+        hy_seq *seq;
+        HY_TRY(store_text_of(s, index, &seq));
+        size_t landed;
+        HY_TRY(hy_seq_apply_insert(seq, &op, &landed));
+        if (landed != SIZE_MAX)
+            store_note_text(s, index, HY_PATCH_TEXT_INSERT, landed, op.n, op.values);
+        return HY_OK;
+    }
+    size_t ranges;
+    HY_TRY(hy_read_count(r, 3, &ranges));
+    for (size_t i = 0; i < ranges; i++) {
+        op_id first;
+        uint64_t n;
+        HY_TRY(read_pred(s, t, r, &first));
+        size_t at = r->pos;
+        HY_TRY(hy_read_varint(r, &n));
+        if (n == 0 || n > HY_COUNTER_MAX) {
+            r->pos = at;
+            return HY_E_FORMAT;
+        }
+        if (apply) {
+            hy_seq *seq;
+            HY_TRY(store_text_of(s, index, &seq));
+            removal rm = { s, index };
+            hy_id target = { first.actor, first.counter };
+            HY_TRY(hy_seq_apply_delete(seq, target, (size_t)n, note_removed, &rm));
+        }
+    }
+    return HY_OK;
+}
+
+/* One op, decoded. When apply is set, applies it as op `id`; otherwise only checks it.
+ * *used is how many op counters it takes. */
+static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id, bool apply,
+                      uint64_t *used)
 {
     uint8_t kind;
     size_t at = r->pos;
+    *used = 1;
     HY_TRY(hy_read_u8(r, &kind));
-    if (kind != OP_PUT && kind != OP_REMOVE && kind != OP_COUNTER_ADD) {
+    if (kind < OP_PUT || kind > OP_TEXT_DELETE) {
         r->pos = at;
         return HY_E_FORMAT;
     }
     uint32_t index = 0;
     if (apply) {
         HY_TRY(store_field_read(s, r, &index));
+        /* Rebuilding one field from the log skips the others' ops. */
+        apply = s->only_field == UINT32_MAX || s->only_field == index;
     } else {
         for (int i = 0; i < 3; i++) {
             uint8_t len;
@@ -141,6 +261,8 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
             HY_TRY(hy_read_view(r, len, &name));
         }
     }
+    if (kind == OP_TEXT_INSERT || kind == OP_TEXT_DELETE)
+        return read_text_op(s, t, r, kind, index, id, apply, used);
     if (kind == OP_COUNTER_ADD) {
         uint64_t delta;
         HY_TRY(hy_read_varint(r, &delta));
@@ -173,11 +295,16 @@ hy_err store_apply_change(hy_store *s, const hy_log_entry *e)
     size_t ops_at = r.pos;
     for (int pass = 0; pass < 2; pass++) {
         r.pos = ops_at;
-        for (uint64_t i = 0; i < e->op_count; i++) {
-            op_id id = { e->actor, e->start_op + i };
-            HY_TRY(read_op(s, &t, &r, id, pass == 1));
+        /* Ops take consecutive counters (a text insert one per code point) and must use
+         * exactly the change's. */
+        uint64_t next = e->start_op, end = e->start_op + e->op_count;
+        while (hy_reader_left(&r) > 0 && next < end) {
+            op_id id = { e->actor, next };
+            uint64_t used;
+            HY_TRY(read_op(s, &t, &r, id, pass == 1, &used));
+            next += used;
         }
-        if (hy_reader_left(&r) != 0)
+        if (hy_reader_left(&r) != 0 || next != end)
             return HY_E_FORMAT;
     }
     return HY_OK;

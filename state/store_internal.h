@@ -3,7 +3,9 @@
 #define HY_STORE_INTERNAL_H
 
 #include "log.h"
+#include "try.h"
 #include "map.h"
+#include "seq.h"
 #include "vec.h"
 
 /* An op's identity: the actor (index in the log's actor table) and its Lamport counter. */
@@ -18,7 +20,7 @@ typedef struct reg_entry {
     hy_value value; /* STRING and BYTES own their bytes */
 } reg_entry;
 
-enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER };
+enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER, FIELD_TEXT };
 
 typedef struct field {
     char *path;         /* collection, key and name, each NUL-terminated, for patches */
@@ -27,16 +29,27 @@ typedef struct field {
     op_id kind_id;      /* the newest op that gave the field its kind */
     hy_vec entries;     /* reg_entry, winner first */
     int64_t counter;
+    hy_seq *text;       /* code points; NULL until the first text op */
 } field;
 
 /* Op kinds inside a change's ops (docs/format.md, "Store ops"). */
-enum op_kind { OP_NONE = 0, OP_PUT = 1, OP_REMOVE = 2, OP_COUNTER_ADD = 3 };
+enum op_kind {
+    OP_NONE = 0,
+    OP_PUT = 1,
+    OP_REMOVE = 2,
+    OP_COUNTER_ADD = 3,
+    OP_TEXT_INSERT = 4,
+    OP_TEXT_DELETE = 5,
+};
 
 /* A field that changed, waiting to be reported to subscribers. */
 typedef struct pending_patch {
     uint32_t field;
-    bool counter;
+    hy_patch_kind kind;  /* SET stands for any register change */
     int64_t delta;
+    size_t index, count; /* text */
+    uint8_t *text;       /* inserted UTF-8, owned */
+    size_t text_len;
 } pending_patch;
 
 typedef struct subscription {
@@ -54,6 +67,7 @@ typedef struct undo {
     op_id added;        /* the entry a put added (counter 0: none) */
     hy_vec removed;     /* reg_entry the edit took out, owned here until commit */
     int64_t delta;      /* a counter add */
+    bool text;          /* a text edit: rollback rebuilds the field from the log */
 } undo;
 
 struct hy_store {
@@ -65,6 +79,7 @@ struct hy_store {
     uint64_t hash_seed;
 
     bool in_txn;
+    bool txn_broken;      /* an edit failed after changing the state: commit must roll back */
     bool committing;      /* the log is applying our own commit: state already has it */
     uint64_t txn_next_op; /* counter of the transaction's next op */
     uint64_t txn_ops;     /* ops in the transaction */
@@ -78,6 +93,8 @@ struct hy_store {
     hy_vec delivered;     /* hy_patch, scratch for one subscriber's call */
     uint32_t next_subscription;
     bool delivering;
+    uint32_t only_field;  /* while rebuilding one field from the log; UINT32_MAX otherwise */
+    hy_vec code_points;   /* uint32_t scratch for text ops */
 };
 
 /* ---- fields (store_field.c) ---- */
@@ -99,9 +116,14 @@ void store_value_free(hy_store *s, hy_value *v);
 
 /* ---- subscriptions (store_subscribe.c) ---- */
 
-/* Notes that a field changed (a counter by delta). Reporting is best effort: when memory runs
- * out the patch is lost, never the edit. */
-void store_note_patch(hy_store *s, uint32_t index, bool counter, int64_t delta);
+/* Notes that a field changed. Reporting is best effort: when memory runs out the patch is
+ * lost, never the edit. */
+void store_note_patch(hy_store *s, uint32_t index, hy_patch_kind kind, int64_t delta);
+/* Notes a text insert (with its code points) or delete at a visible index. */
+void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at, size_t count,
+                     const uint32_t *inserted);
+/* Drops the patches noted from index `from` on (a rolled-back transaction's). */
+void store_drop_patches(hy_store *s, size_t from);
 /* Reports the pending patches to the subscribers. */
 void store_deliver(hy_store *s);
 void store_subscriptions_free(hy_store *s);
@@ -124,6 +146,12 @@ hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
 hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred_count,
                     hy_vec *removed);
 void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta);
+/* The field's sequence, created on first use; HY_E_INVALID_ARG when the field holds another
+ * type (for a local edit: check is set). */
+hy_err store_text_of(hy_store *s, uint32_t index, hy_seq **out);
+int store_actor_cmp(void *user, uint32_t a, uint32_t b);
+/* Rebuilds one field's state from the log (after a rolled-back text edit). */
+hy_err store_rebuild_field(hy_store *s, uint32_t index);
 
 /* Applies every op of a change: first decodes and checks them all, so a change whose ops are
  * malformed changes nothing on any replica. */
@@ -137,10 +165,48 @@ hy_err store_on_apply(void *user, const hy_log *log, uint32_t index);
 hy_err store_edit_begin(hy_store *s, bool *implicit);
 /* Commits an implicit transaction, or rolls it back when err is set. */
 hy_err store_edit_end(hy_store *s, bool implicit, hy_err err);
-/* The op id the next local op gets (and counts it in the transaction). */
-op_id store_next_local_id(hy_store *s);
+/* The first of n op ids the next local op gets (and counts them in the transaction). */
+op_id store_next_local_ids(hy_store *s, uint64_t n);
+#define store_next_local_id(s) store_next_local_ids((s), 1)
 /* Writes an op id into a pred list: a reference to its actor (0: the author; k: the k-th
  * key of the change's actor table) and its counter. */
 hy_err store_write_pred(hy_store *s, op_id id);
+/* Writes a sequence origin: 0 for none, else the actor reference + 1 and the counter. */
+hy_err store_write_origin(hy_store *s, hy_id id);
+
+/* ---- edits (store.c, store_text.c) ---- */
+
+/* State of the transaction before an edit, to drop a half-written op when the edit fails. */
+typedef struct edit_mark {
+    size_t body_len;
+    size_t actors_len;
+    uint64_t ops;
+} edit_mark;
+
+static inline edit_mark mark_edit(const hy_store *s)
+{
+    edit_mark m = { s->txn_body.len, s->txn_actors.len, s->txn_ops };
+    return m;
+}
+
+static inline void drop_edit(hy_store *s, edit_mark m)
+{
+    s->txn_body.len = m.body_len;
+    s->txn_body.err = HY_OK;
+    s->txn_actors.len = m.actors_len;
+    s->txn_ops = m.ops;
+}
+
+/* Runs one edit inside the open transaction, or in one of its own. */
+#define EDIT(s, call)                                                                         \
+    do {                                                                                      \
+        bool implicit_;                                                                       \
+        HY_TRY(store_edit_begin((s), &implicit_));                                            \
+        edit_mark mark_ = mark_edit(s);                                                       \
+        hy_err edit_err_ = (call);                                                            \
+        if (edit_err_)                                                                        \
+            drop_edit((s), mark_);                                                            \
+        return store_edit_end((s), implicit_, edit_err_);                                     \
+    } while (0)
 
 #endif

@@ -4,15 +4,64 @@
 
 #include "alloc.h"
 #include "try.h"
+#include "utf8.h"
 
 #include <string.h>
 
-void store_note_patch(hy_store *s, uint32_t index, bool counter, int64_t delta)
+/* Patches are only gathered when someone listens, and not while a field is rebuilt. */
+static bool listening(const hy_store *s)
 {
-    if (s->subscriptions.len == 0)
+    return s->subscriptions.len > 0 && s->only_field == UINT32_MAX;
+}
+
+void store_note_patch(hy_store *s, uint32_t index, hy_patch_kind kind, int64_t delta)
+{
+    if (!listening(s))
         return;
-    pending_patch p = { index, counter, delta };
+    pending_patch p;
+    memset(&p, 0, sizeof p);
+    p.field = index;
+    p.kind = kind;
+    p.delta = delta;
     hy_vec_push(&s->patches, &s->alloc, &p);
+}
+
+void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at, size_t count,
+                     const uint32_t *inserted)
+{
+    if (!listening(s))
+        return;
+    pending_patch p;
+    memset(&p, 0, sizeof p);
+    p.field = index;
+    p.kind = kind;
+    p.index = at;
+    p.count = count;
+    if (inserted) {
+        for (size_t i = 0; i < count; i++)
+            p.text_len += hy_utf8_len(inserted[i]);
+        p.text = hy_alloc(&s->alloc, p.text_len);
+        if (p.text == NULL)
+            return;
+        for (size_t i = 0, at8 = 0; i < count; i++)
+            at8 += hy_utf8_encode(inserted[i], p.text + at8);
+    }
+    if (hy_vec_push(&s->patches, &s->alloc, &p))
+        hy_free(&s->alloc, p.text, p.text_len);
+}
+
+static void free_patches(hy_store *s, hy_vec *patches, size_t from)
+{
+    for (size_t i = from; i < patches->len; i++) {
+        pending_patch *p = hy_vec_at(patches, i);
+        hy_free(&s->alloc, p->text, p->text_len);
+    }
+    patches->len = from;
+}
+
+void store_drop_patches(hy_store *s, size_t from)
+{
+    free_patches(s, &s->patches, from);
 }
 
 static char *copy_filter(hy_store *s, const char *name, hy_err *err)
@@ -108,15 +157,17 @@ static hy_patch describe(const hy_store *s, const pending_patch *p)
     out.collection = f->path;
     out.key = out.collection + strlen(out.collection) + 1;
     out.field = out.key + strlen(out.key) + 1;
-    if (p->counter) {
-        out.kind = HY_PATCH_COUNTER;
-        out.delta = p->delta;
-    } else if (f->entries.len) {
-        out.kind = HY_PATCH_SET;
+    out.kind = p->kind;
+    out.delta = p->delta;
+    out.index = p->index;
+    out.count = p->count;
+    out.text = (const char *)p->text;
+    out.text_len = p->text_len;
+    /* A register patch reports the field as it is now: its winner, or its removal. */
+    if (p->kind == HY_PATCH_SET && f->entries.len)
         out.value = HY_VEC_AT(&f->entries, reg_entry, 0).value;
-    } else {
+    else if (p->kind == HY_PATCH_SET)
         out.kind = HY_PATCH_REMOVE;
-    }
     return out;
 }
 
@@ -145,6 +196,7 @@ void store_deliver(hy_store *s)
             if (s->delivered.len)
                 sub.fn(sub.user, s->delivered.data, s->delivered.len);
         }
+        free_patches(s, &batch, 0);
         hy_vec_free(&batch, &s->alloc);
     }
     s->delivering = false;
@@ -156,6 +208,7 @@ void store_subscriptions_free(hy_store *s)
     for (size_t i = 0; i < s->subscriptions.len; i++)
         free_filters(s, &HY_VEC_AT(&s->subscriptions, subscription, i));
     hy_vec_free(&s->subscriptions, &s->alloc);
+    free_patches(s, &s->patches, 0);
     hy_vec_free(&s->patches, &s->alloc);
     hy_vec_free(&s->delivered, &s->alloc);
 }

@@ -12,6 +12,7 @@ hy_err hy_txn_begin(hy_store *s)
     if (s->in_txn)
         return HY_E_INVALID_ARG;
     s->in_txn = true;
+    s->txn_broken = false;
     s->txn_next_op = hy_log_next_op(s->log);
     s->txn_ops = 0;
     s->txn_body.len = 0;
@@ -70,9 +71,11 @@ void hy_txn_rollback(hy_store *s)
         f->counter = (int64_t)((uint64_t)f->counter - (uint64_t)u->delta);
         f->kind = u->kind;
         f->kind_id = u->kind_id;
+        if (u->text)
+            store_rebuild_field(s, u->field); /* the log does not hold the edit: it vanishes */
     }
     if (s->patches.len > s->txn_patches)
-        s->patches.len = s->txn_patches; /* nothing happened: nothing to report */
+        store_drop_patches(s, s->txn_patches); /* nothing happened: nothing to report */
     end_txn(s);
 }
 
@@ -80,6 +83,10 @@ hy_err hy_txn_commit(hy_store *s)
 {
     if (!s->in_txn)
         return HY_E_INVALID_ARG;
+    if (s->txn_broken) {
+        hy_txn_rollback(s);
+        return HY_E_NOMEM;
+    }
     if (s->txn_ops == 0) {
         end_txn(s);
         return HY_OK;
@@ -124,26 +131,47 @@ hy_err store_edit_end(hy_store *s, bool implicit, hy_err err)
     return hy_txn_commit(s);
 }
 
-op_id store_next_local_id(hy_store *s)
+op_id store_next_local_ids(hy_store *s, uint64_t n)
 {
     op_id id = { hy_log_local_actor(s->log), s->txn_next_op + s->txn_ops };
-    s->txn_ops++;
+    s->txn_ops += n;
     return id;
+}
+
+/* 0 for the author, k for the k-th key of the change's actor table. */
+static hy_err actor_ref(hy_store *s, uint32_t actor, uint64_t *ref)
+{
+    *ref = 0;
+    if (actor == hy_log_local_actor(s->log))
+        return HY_OK;
+    const uint8_t *key = hy_log_actor_key(s->log, actor);
+    size_t k = 0;
+    while (k < s->txn_actors.len && memcmp(hy_vec_at(&s->txn_actors, k), key, HY_KEY_LEN))
+        k++;
+    if (k == s->txn_actors.len)
+        HY_TRY(hy_vec_push(&s->txn_actors, &s->alloc, key));
+    *ref = k + 1;
+    return HY_OK;
 }
 
 hy_err store_write_pred(hy_store *s, op_id id)
 {
-    uint64_t ref = 0;
-    if (id.actor != hy_log_local_actor(s->log)) {
-        const uint8_t *key = hy_log_actor_key(s->log, id.actor);
-        size_t k = 0;
-        while (k < s->txn_actors.len && memcmp(hy_vec_at(&s->txn_actors, k), key, HY_KEY_LEN))
-            k++;
-        if (k == s->txn_actors.len)
-            HY_TRY(hy_vec_push(&s->txn_actors, &s->alloc, key));
-        ref = k + 1;
-    }
+    uint64_t ref;
+    HY_TRY(actor_ref(s, id.actor, &ref));
     hy_write_varint(&s->txn_body, ref);
+    hy_write_varint(&s->txn_body, id.counter);
+    return s->txn_body.err;
+}
+
+hy_err store_write_origin(hy_store *s, hy_id id)
+{
+    if (id.counter == HY_SEQ_NONE) {
+        hy_write_varint(&s->txn_body, 0);
+        return s->txn_body.err;
+    }
+    uint64_t ref;
+    HY_TRY(actor_ref(s, id.actor, &ref));
+    hy_write_varint(&s->txn_body, ref + 1);
     hy_write_varint(&s->txn_body, id.counter);
     return s->txn_body.err;
 }

@@ -45,7 +45,26 @@ static void random_edit(hy_store *s, hy_rng *rng)
     const char *c = COLLECTIONS[hy_rng_below(rng, COUNT(COLLECTIONS))];
     const char *k = KEYS[hy_rng_below(rng, COUNT(KEYS))];
     hy_err err;
-    switch (hy_rng_below(rng, 4)) {
+    switch (hy_rng_below(rng, 6)) {
+    case 4: { /* type a few characters somewhere in the record's body */
+        size_t len = 0;
+        assert_int_equal(hy_text_len(s, c, k, "body", &len), HY_OK);
+        static const char *const words[] = { "a", "bc", "d\xc3\xa9z", "\xf0\x9f\x98\x80" };
+        const char *w = words[hy_rng_below(rng, 4)];
+        err = hy_text_insert(s, c, k, "body", (size_t)hy_rng_below(rng, len + 1), w, strlen(w));
+        assert_int_equal(err, HY_OK);
+        break;
+    }
+    case 5: {
+        size_t len = 0;
+        assert_int_equal(hy_text_len(s, c, k, "body", &len), HY_OK);
+        if (len == 0)
+            break;
+        size_t at = (size_t)hy_rng_below(rng, len);
+        err = hy_text_delete(s, c, k, "body", at, 1 + (size_t)hy_rng_below(rng, len - at));
+        assert_int_equal(err, HY_OK);
+        break;
+    }
     case 0:
     case 1: {
         char text[24];
@@ -120,6 +139,14 @@ static void assert_same_reads(hy_store *a, hy_store *b)
                     }
                 }
             }
+            char ta[4096], tb[4096];
+            size_t la, lb;
+            assert_int_equal(hy_text_read(a, COLLECTIONS[c], KEYS[k], "body", ta, sizeof ta, &la),
+                             HY_OK);
+            assert_int_equal(hy_text_read(b, COLLECTIONS[c], KEYS[k], "body", tb, sizeof tb, &lb),
+                             HY_OK);
+            assert_int_equal(la, lb);
+            assert_memory_equal(ta, tb, la);
             int64_t x = 0, y = 0;
             hy_err ea = hy_counter_get(a, COLLECTIONS[c], KEYS[k], COUNTERS[0], &x);
             hy_err eb = hy_counter_get(b, COLLECTIONS[c], KEYS[k], COUNTERS[0], &y);
