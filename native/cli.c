@@ -26,6 +26,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_keygen,
     &cli_cmd_sign,
     &cli_cmd_verify,
+    &cli_cmd_trace,
     &cli_cmd_help,
 };
 

@@ -60,6 +60,8 @@ extern const cli_command cli_cmd_hash;
 extern const cli_command cli_cmd_keygen;
 extern const cli_command cli_cmd_sign;
 extern const cli_command cli_cmd_verify;
+/* trace: editing-trace replay through the record store (cmd_trace.c). */
+extern const cli_command cli_cmd_trace;
 
 /* The index-th operand, or NULL when there are fewer (an absent FILE means stdin). */
 const char *cli_operand(const cli_args *args, size_t index);
