@@ -65,12 +65,17 @@ static hy_err set_actor(hy_store *s, const hy_store_config *config)
     return err;
 }
 
-hy_err hy_store_new(const hy_store_config *config, hy_store **out)
+/* A store, empty or (data not NULL) replaying a saved log: the state is a function of the
+ * log, so loading replays every change into the store. */
+static hy_err open_store(const hy_store_config *config, const uint8_t *data, size_t len,
+                         hy_store **out, size_t *err_offset)
 {
     hy_store *s;
     HY_TRY(init_store(config, &s));
     hy_log_config lc = log_config(s, config);
     hy_err err = hy_log_new(&lc, &s->log);
+    if (err == HY_OK && data)
+        err = hy_log_load_into(s->log, data, len, err_offset);
     if (err == HY_OK)
         err = set_actor(s, config);
     if (err) {
@@ -81,24 +86,17 @@ hy_err hy_store_new(const hy_store_config *config, hy_store **out)
     return HY_OK;
 }
 
+hy_err hy_store_new(const hy_store_config *config, hy_store **out)
+{
+    return open_store(config, NULL, 0, out, NULL);
+}
+
 hy_err hy_store_load(const hy_store_config *config, const uint8_t *data, size_t len,
                      hy_store **out, size_t *err_offset)
 {
-    hy_store *s;
-    HY_TRY(init_store(config, &s));
-    hy_log_config lc = log_config(s, config);
-    /* The state is a function of the log: loading it replays every change into the store. */
-    hy_err err = hy_log_new(&lc, &s->log);
-    if (err == HY_OK)
-        err = hy_log_load_into(s->log, data, len, err_offset);
-    if (err == HY_OK)
-        err = set_actor(s, config);
-    if (err) {
-        hy_store_free(s);
-        return err;
-    }
-    *out = s;
-    return HY_OK;
+    if (data == NULL)
+        return HY_E_INVALID_ARG;
+    return open_store(config, data, len, out, err_offset);
 }
 
 void hy_store_free(hy_store *s)

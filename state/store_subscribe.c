@@ -14,14 +14,20 @@ static bool listening(const hy_store *s)
     return s->subscriptions.len > 0 && s->only_field == UINT32_MAX;
 }
 
-void store_note_patch(hy_store *s, uint32_t index, hy_patch_kind kind, int64_t delta)
+static pending_patch patch_of(uint32_t index, hy_patch_kind kind)
 {
-    if (!listening(s))
-        return;
     pending_patch p;
     memset(&p, 0, sizeof p);
     p.field = index;
     p.kind = kind;
+    return p;
+}
+
+void store_note_patch(hy_store *s, uint32_t index, hy_patch_kind kind, int64_t delta)
+{
+    if (!listening(s))
+        return;
+    pending_patch p = patch_of(index, kind);
     p.delta = delta;
     hy_vec_push(&s->patches, &s->alloc, &p);
 }
@@ -31,10 +37,7 @@ void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at,
 {
     if (!listening(s))
         return;
-    pending_patch p;
-    memset(&p, 0, sizeof p);
-    p.field = index;
-    p.kind = kind;
+    pending_patch p = patch_of(index, kind);
     p.index = at;
     p.count = count;
     if (inserted) {

@@ -3,17 +3,14 @@
 #include "fuzz.h"
 
 #include "hypha.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     test_platform p;
-    test_platform_init(&p, 1);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.platform = &p.platform;
+    hy_store_config cfg = fixture_store_config(&p, hy_allocator_default(), 1);
     hy_store *s = NULL, *again = NULL;
     size_t offset = SIZE_MAX;
     if (hy_store_load(&cfg, data, size, &s, &offset) != HY_OK) {

@@ -3,17 +3,14 @@
 #include "fuzz.h"
 
 #include "hypha.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     test_platform p;
-    test_platform_init(&p, 2);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.platform = &p.platform;
+    hy_store_config cfg = fixture_store_config(&p, hy_allocator_default(), 2);
     hy_store *s;
     FUZZ_CHECK(hy_store_new(&cfg, &s) == HY_OK);
     hy_value v = { .type = HY_TYPE_INT, .as.integer = 1 };

@@ -2,7 +2,7 @@
  * engine itself, so the fuzzers start from deep inside each format. */
 #include "alloc.h"
 #include "log_fixture.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -78,12 +78,11 @@ int main(int argc, char **argv)
 
     /* Stores: a saved snapshot, and a change batch from another replica. */
     test_platform p;
-    test_platform_init(&p, 3);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.platform = &p.platform;
-    hy_store *store;
-    failed |= hy_store_new(&cfg, &store) != HY_OK;
+    hy_store *store = fixture_store(&p, hy_allocator_default(), 3);
+    if (store == NULL) {
+        fprintf(stderr, "make_corpus: cannot make a store\n");
+        return 1;
+    }
     hy_value title = { .type = HY_TYPE_STRING, .as.bytes = { (const uint8_t *)"write", 5 } };
     failed |= hy_put(store, "tasks", "a", "title", &title) != HY_OK;
     failed |= hy_counter_add(store, "tasks", "a", "votes", 2) != HY_OK;

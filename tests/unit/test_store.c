@@ -2,7 +2,7 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,18 +24,6 @@ static hy_value integer(int64_t i)
     return v;
 }
 
-static hy_store *new_store(test_platform *p, hy_allocator al, uint64_t seed)
-{
-    test_platform_init(p, seed);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = al;
-    cfg.platform = &p->platform;
-    hy_store *s = NULL;
-    hy_err err = hy_store_new(&cfg, &s);
-    return err ? NULL : s;
-}
-
 static void assert_str(hy_store *s, const char *c, const char *k, const char *f, const char *want)
 {
     hy_value v;
@@ -45,15 +33,9 @@ static void assert_str(hy_store *s, const char *c, const char *k, const char *f,
     assert_memory_equal(v.as.bytes.data, want, strlen(want));
 }
 
-/* Sends everything a lacks to b. */
 static void sync_to(hy_store *a, hy_store *b)
 {
-    uint8_t *batch;
-    size_t len;
-    assert_int_equal(hy_store_changes(a, NULL, 0, &batch, &len), HY_OK);
-    hy_err err = hy_store_merge(b, batch, len);
-    assert_true(err == HY_OK || err == HY_E_MISSING_DEPS);
-    hy_store_buffer_free(a, batch, len);
+    assert_int_equal(fixture_store_sync(a, b), HY_OK);
 }
 
 static void registers_hold_every_value_type(void **state)
@@ -61,7 +43,7 @@ static void registers_hold_every_value_type(void **state)
     (void)state;
     hy_test_alloc t;
     test_platform p;
-    hy_store *s = new_store(&p, hy_test_allocator(&t), 1);
+    hy_store *s = fixture_store(&p, hy_test_allocator(&t), 1);
     assert_non_null(s);
     hy_value v, out;
     assert_int_equal(hy_get(s, "tasks", "t1", "title", &out), HY_E_NOT_FOUND);
@@ -119,7 +101,7 @@ static void counters_add_and_refuse_register_ops(void **state)
     (void)state;
     hy_test_alloc t;
     test_platform p;
-    hy_store *s = new_store(&p, hy_test_allocator(&t), 2);
+    hy_store *s = fixture_store(&p, hy_test_allocator(&t), 2);
     int64_t n;
     assert_int_equal(hy_counter_get(s, "tasks", "t1", "votes", &n), HY_E_NOT_FOUND);
     assert_int_equal(hy_counter_add(s, "tasks", "t1", "votes", 5), HY_OK);
@@ -141,7 +123,7 @@ static void transactions_commit_once_and_roll_back_exactly(void **state)
     (void)state;
     hy_test_alloc t;
     test_platform p;
-    hy_store *s = new_store(&p, hy_test_allocator(&t), 3);
+    hy_store *s = fixture_store(&p, hy_test_allocator(&t), 3);
     hy_value a = str("first"), b = str("second"), out;
     assert_int_equal(hy_put(s, "doc", "d", "title", &a), HY_OK);
     assert_int_equal(hy_counter_add(s, "doc", "d", "views", 10), HY_OK);
@@ -192,7 +174,7 @@ static void concurrent_writes_stay_readable_and_converge(void **state)
     hy_test_alloc t;
     hy_allocator al = hy_test_allocator(&t);
     test_platform pa, pb;
-    hy_store *a = new_store(&pa, al, 10), *b = new_store(&pb, al, 20);
+    hy_store *a = fixture_store(&pa, al, 10), *b = fixture_store(&pb, al, 20);
     hy_value va = str("from a"), vb = str("from b"), out;
     assert_int_equal(hy_put(a, "doc", "d", "title", &va), HY_OK);
     assert_int_equal(hy_put(b, "doc", "d", "title", &vb), HY_OK);
@@ -231,18 +213,14 @@ static void save_and_load_keep_everything(void **state)
     hy_test_alloc t;
     hy_allocator al = hy_test_allocator(&t);
     test_platform p, q;
-    hy_store *s = new_store(&p, al, 30);
+    hy_store *s = fixture_store(&p, al, 30);
     hy_value v = str("kept");
     assert_int_equal(hy_put(s, "c", "k", "f", &v), HY_OK);
     assert_int_equal(hy_counter_add(s, "c", "k", "n", 42), HY_OK);
     uint8_t *bytes;
     size_t len;
     assert_int_equal(hy_store_save(s, &bytes, &len), HY_OK);
-    test_platform_init(&q, 31);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = al;
-    cfg.platform = &q.platform;
+    hy_store_config cfg = fixture_store_config(&q, al, 31);
     cfg.require_signatures = 1;
     hy_store *loaded;
     size_t offset;
@@ -303,7 +281,7 @@ static void subscriptions_report_commits_and_merges(void **state)
     hy_test_alloc t;
     hy_allocator al = hy_test_allocator(&t);
     test_platform pa, pb;
-    hy_store *a = new_store(&pa, al, 40), *b = new_store(&pb, al, 41);
+    hy_store *a = fixture_store(&pa, al, 40), *b = fixture_store(&pb, al, 41);
     seen all = { 0 }, task1 = { 0 }, titles = { 0 };
     all.store = task1.store = titles.store = a;
     uint32_t id_all, id_task1, id_titles;

@@ -5,19 +5,9 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <string.h>
-
-static hy_store_config config(test_platform *p, hy_allocator al, uint64_t seed)
-{
-    test_platform_init(p, seed);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = al;
-    cfg.platform = &p->platform;
-    return cfg;
-}
 
 static hy_err edits(hy_store *s)
 {
@@ -42,7 +32,7 @@ static hy_err edits(hy_store *s)
 static void inputs(uint8_t **saved, size_t *saved_len, uint8_t **batch, size_t *batch_len)
 {
     test_platform p;
-    hy_store_config cfg = config(&p, hy_allocator_default(), 5);
+    hy_store_config cfg = fixture_store_config(&p, hy_allocator_default(), 5);
     hy_store *s;
     assert_int_equal(hy_store_new(&cfg, &s), HY_OK);
     assert_int_equal(edits(s), HY_OK);
@@ -55,7 +45,7 @@ static hy_err scenario(hy_allocator al, const uint8_t *saved, size_t saved_len,
                        const uint8_t *batch, size_t batch_len)
 {
     test_platform p, q;
-    hy_store_config cfg = config(&p, al, 7);
+    hy_store_config cfg = fixture_store_config(&p, al, 7);
     hy_store *s = NULL, *loaded = NULL;
     hy_err err = hy_store_new(&cfg, &s);
     if (err == HY_OK)
@@ -68,7 +58,7 @@ static hy_err scenario(hy_allocator al, const uint8_t *saved, size_t saved_len,
         err = hy_store_save(s, &out, &out_len);
     if (out)
         hy_store_buffer_free(s, out, out_len);
-    hy_store_config lcfg = config(&q, al, 8);
+    hy_store_config lcfg = fixture_store_config(&q, al, 8);
     if (err == HY_OK)
         err = hy_store_load(&lcfg, saved, saved_len, &loaded, NULL);
     hy_store_free(s);
@@ -107,7 +97,7 @@ static void failed_edit_leaves_state_intact(void **state)
         hy_test_alloc t;
         hy_allocator al = hy_test_allocator(&t);
         test_platform p;
-        hy_store_config cfg = config(&p, al, 9);
+        hy_store_config cfg = fixture_store_config(&p, al, 9);
         hy_store *s;
         assert_int_equal(hy_store_new(&cfg, &s), HY_OK);
         hy_value a = { .type = HY_TYPE_STRING, .as.bytes = { (const uint8_t *)"before", 6 } };

@@ -7,7 +7,7 @@
 #include "hy_test.h"
 
 #include "store_internal.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,12 +110,7 @@ static void gossip(hy_store *a, hy_store *b, hy_rng *rng)
 
 static void full_sync(hy_store *a, hy_store *b)
 {
-    uint8_t *batch;
-    size_t len;
-    assert_int_equal(hy_store_changes(a, NULL, 0, &batch, &len), HY_OK);
-    hy_err err = hy_store_merge(b, batch, len);
-    assert_true(err == HY_OK || err == HY_E_MISSING_DEPS);
-    hy_store_buffer_free(a, batch, len);
+    assert_int_equal(fixture_store_sync(a, b), HY_OK);
 }
 
 static void assert_same_reads(hy_store *a, hy_store *b)

@@ -2,20 +2,9 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "test_platform.h"
+#include "store_fixture.h"
 
 #include <string.h>
-
-static hy_store *new_store(test_platform *p, hy_allocator al, uint64_t seed)
-{
-    test_platform_init(p, seed);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.alloc = al;
-    cfg.platform = &p->platform;
-    hy_store *s = NULL;
-    return hy_store_new(&cfg, &s) == HY_OK ? s : NULL;
-}
 
 static void assert_text(hy_store *s, const char *want)
 {
@@ -33,12 +22,7 @@ static void ins(hy_store *s, size_t pos, const char *text)
 
 static void sync_to(hy_store *a, hy_store *b)
 {
-    uint8_t *batch;
-    size_t len;
-    assert_int_equal(hy_store_changes(a, NULL, 0, &batch, &len), HY_OK);
-    hy_err err = hy_store_merge(b, batch, len);
-    assert_true(err == HY_OK || err == HY_E_MISSING_DEPS);
-    hy_store_buffer_free(a, batch, len);
+    assert_int_equal(fixture_store_sync(a, b), HY_OK);
 }
 
 static void text_edits_count_code_points(void **state)
@@ -46,7 +30,7 @@ static void text_edits_count_code_points(void **state)
     (void)state;
     hy_test_alloc t;
     test_platform p;
-    hy_store *s = new_store(&p, hy_test_allocator(&t), 1);
+    hy_store *s = fixture_store(&p, hy_test_allocator(&t), 1);
     size_t n;
     assert_int_equal(hy_text_len(s, "doc", "d", "body", &n), HY_OK);
     assert_int_equal(n, 0);
@@ -86,7 +70,7 @@ static void rollback_removes_text_edits_exactly(void **state)
     (void)state;
     hy_test_alloc t;
     test_platform p;
-    hy_store *s = new_store(&p, hy_test_allocator(&t), 2);
+    hy_store *s = fixture_store(&p, hy_test_allocator(&t), 2);
     ins(s, 0, "keep this");
     assert_int_equal(hy_txn_begin(s), HY_OK);
     ins(s, 4, " all of");
@@ -101,10 +85,7 @@ static void rollback_removes_text_edits_exactly(void **state)
     size_t len;
     assert_int_equal(hy_store_save(s, &bytes, &len), HY_OK);
     test_platform q;
-    test_platform_init(&q, 3);
-    hy_store_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.platform = &q.platform;
+    hy_store_config cfg = fixture_store_config(&q, hy_allocator_default(), 3);
     hy_store *loaded;
     assert_int_equal(hy_store_load(&cfg, bytes, len, &loaded, NULL), HY_OK);
     assert_text(loaded, "keep this!");
@@ -121,7 +102,7 @@ static void concurrent_typing_never_interleaves(void **state)
     hy_test_alloc t;
     hy_allocator al = hy_test_allocator(&t);
     test_platform pa, pb;
-    hy_store *a = new_store(&pa, al, 10), *b = new_store(&pb, al, 20);
+    hy_store *a = fixture_store(&pa, al, 10), *b = fixture_store(&pb, al, 20);
     ins(a, 0, "[]");
     sync_to(a, b);
     const char *wa = "apple", *wb = "berry";
@@ -140,7 +121,7 @@ static void concurrent_typing_never_interleaves(void **state)
     ta[la] = 0;
     assert_true(strcmp(ta, "[appleberry]") == 0 || strcmp(ta, "[berryapple]") == 0);
     /* Backwards: each types its word right to left at one spot. */
-    hy_store *c = new_store(&pa, al, 30), *d = new_store(&pb, al, 40);
+    hy_store *c = fixture_store(&pa, al, 30), *d = fixture_store(&pb, al, 40);
     for (size_t i = 5; i-- > 0;) {
         assert_int_equal(hy_text_insert(c, "doc", "d", "body", 0, wa + i, 1), HY_OK);
         assert_int_equal(hy_text_insert(d, "doc", "d", "body", 0, wb + i, 1), HY_OK);
@@ -190,7 +171,7 @@ static void text_patches_replay_to_the_same_text(void **state)
     hy_test_alloc t;
     hy_allocator al = hy_test_allocator(&t);
     test_platform pa, pb;
-    hy_store *a = new_store(&pa, al, 50), *b = new_store(&pb, al, 60);
+    hy_store *a = fixture_store(&pa, al, 50), *b = fixture_store(&pb, al, 60);
     text_seen seen = { { 0 }, 0 };
     assert_int_equal(hy_subscribe(a, "doc", NULL, "body", follow, &seen, NULL), HY_OK);
     ins(a, 0, "hello world");
