@@ -79,6 +79,11 @@ typedef struct hy_platform {
     hy_err (*random_bytes)(void *user, uint8_t *buf, size_t len);
 } hy_platform;
 
+/* Native builds only (libhypha.a, libhypha.so): a platform whose now_ms reads CLOCK_REALTIME
+ * and whose random_bytes reads getrandom(2). Stateless: one value serves any number of
+ * stores and threads. WebAssembly hosts supply their own. */
+HY_API hy_platform hy_platform_posix(void);
+
 /* ---- hashing and signatures ----------------------------------------------------------- */
 
 #define HY_HASH_LEN 32

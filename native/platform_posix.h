@@ -5,8 +5,6 @@
 
 #include "hypha.h"
 
-/* A platform whose now_ms reads CLOCK_REALTIME and whose random_bytes reads getrandom(2).
- * It holds no state (user is NULL), so one value may be shared by any number of threads. */
-hy_platform hy_platform_posix(void);
+/* hy_platform_posix() is declared in hypha.h: the native library exports it. */
 
 #endif
