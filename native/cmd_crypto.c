@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "hex.h"
 #include "hypha.h"
-#include "platform_posix.h"
 #include "wipe.h"
 
 /* ---- hash ------------------------------------------------------------------------------ */

@@ -7,7 +7,6 @@
 
 #include "cli.h"
 #include "hypha.h"
-#include "platform_posix.h"
 #include "trace_file.h"
 #include "utf8.h"
 

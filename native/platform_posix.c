@@ -1,4 +1,4 @@
-#include "platform_posix.h"
+#include "hypha.h"
 
 #include <errno.h>
 #include <sys/random.h>
