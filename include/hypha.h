@@ -200,6 +200,25 @@ HY_API hy_err hy_text_len(hy_store *store, const char *collection, const char *k
 HY_API hy_err hy_text_read(hy_store *store, const char *collection, const char *key,
                            const char *field, char *buf, size_t cap, size_t *len);
 
+/* ---- sets: add wins over a concurrent remove ---- */
+
+/* Adds value (idempotent for readers: a value is present or not). */
+HY_API hy_err hy_set_add(hy_store *store, const char *collection, const char *key,
+                         const char *field, const hy_value *value);
+/* Removes value as this replica sees it; an add made concurrently elsewhere survives.
+ * HY_E_NOT_FOUND when value is not present. */
+HY_API hy_err hy_set_delete(hy_store *store, const char *collection, const char *key,
+                            const char *field, const hy_value *value);
+/* *present is 1 when value is in the set, else 0. */
+HY_API hy_err hy_set_has(hy_store *store, const char *collection, const char *key,
+                         const char *field, const hy_value *value, int *present);
+/* The number of values (0 for a field never written). */
+HY_API size_t hy_set_count(hy_store *store, const char *collection, const char *key,
+                           const char *field);
+/* The i-th value (i < count), in an order every replica agrees on. */
+HY_API hy_err hy_set_item(hy_store *store, const char *collection, const char *key,
+                          const char *field, size_t i, hy_value *out);
+
 /* ---- subscriptions ---- */
 
 typedef enum hy_patch_kind {
@@ -208,6 +227,8 @@ typedef enum hy_patch_kind {
     HY_PATCH_COUNTER = 3, /* a counter changed by `delta` */
     HY_PATCH_TEXT_INSERT = 4, /* `count` code points (`text`, UTF-8) inserted at `index` */
     HY_PATCH_TEXT_DELETE = 5, /* `count` code points deleted at `index` */
+    HY_PATCH_ELEMENT_ADD = 6,    /* `value` joined a set */
+    HY_PATCH_ELEMENT_REMOVE = 7, /* `value` left a set */
 } hy_patch_kind;
 
 /* What changed in one field. Names and values are valid during the callback only. */

@@ -111,6 +111,7 @@ void hy_store_free(hy_store *s)
         hy_vec_free(&f->entries, &s->alloc);
         hy_free(&s->alloc, f->path, f->path_len);
         hy_seq_free(f->text);
+        store_set_free(s, f);
     }
     hy_vec_free(&s->code_points, &s->alloc);
     store_subscriptions_free(s);
@@ -136,8 +137,8 @@ static hy_err begin_register_edit(hy_store *s, uint32_t index, op_id *preds, siz
                                   undo **u)
 {
     field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT)
-        return HY_E_INVALID_ARG; /* a register op on a counter or a text */
+    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT || f->kind == FIELD_SET)
+        return HY_E_INVALID_ARG; /* a register op on another type */
     *count = f->entries.len;
     if (*count > 64)
         return HY_E_LIMIT;
@@ -203,8 +204,9 @@ static hy_err counter_in_txn(hy_store *s, const char *c, const char *k, const ch
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_COUNTER_ADD, &index));
     field *f = store_field_at(s, index);
-    if ((f->kind == FIELD_REGISTER && f->entries.len > 0) || f->kind == FIELD_TEXT)
-        return HY_E_INVALID_ARG; /* a counter op on a register or a text */
+    if ((f->kind == FIELD_REGISTER && f->entries.len > 0) || f->kind == FIELD_TEXT ||
+        f->kind == FIELD_SET)
+        return HY_E_INVALID_ARG; /* a counter op on another type */
     hy_write_varint(&s->txn_body, hy_zigzag(delta));
     HY_TRY(s->txn_body.err);
     undo u;
@@ -245,7 +247,7 @@ static hy_err register_of(hy_store *s, const char *c, const char *k, const char 
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
     const field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT)
+    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT || f->kind == FIELD_SET)
         return HY_E_INVALID_ARG;
     if (f->entries.len == 0)
         return HY_E_NOT_FOUND;

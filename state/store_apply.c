@@ -244,7 +244,7 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
     size_t at = r->pos;
     *used = 1;
     HY_TRY(hy_read_u8(r, &kind));
-    if (kind < OP_PUT || kind > OP_TEXT_DELETE) {
+    if (kind < OP_PUT || kind > OP_SET_REMOVE) {
         r->pos = at;
         return HY_E_FORMAT;
     }
@@ -263,6 +263,20 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
     }
     if (kind == OP_TEXT_INSERT || kind == OP_TEXT_DELETE)
         return read_text_op(s, t, r, kind, index, id, apply, used);
+    if (kind == OP_SET_ADD || kind == OP_SET_REMOVE) {
+        hy_value value;
+        HY_TRY(store_value_read(r, &value));
+        if (kind == OP_SET_ADD)
+            return apply ? store_set_add(s, index, id, &value) : HY_OK;
+        size_t tag_count;
+        op_id tags[MAX_PREDS];
+        HY_TRY(hy_read_count(r, 2, &tag_count));
+        if (tag_count > MAX_PREDS)
+            return HY_E_TOO_LARGE;
+        for (size_t i = 0; i < tag_count; i++)
+            HY_TRY(read_pred(s, t, r, &tags[i]));
+        return apply ? store_set_remove(s, index, &value, tags, tag_count) : HY_OK;
+    }
     if (kind == OP_COUNTER_ADD) {
         uint64_t delta;
         HY_TRY(hy_read_varint(r, &delta));

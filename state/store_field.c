@@ -58,6 +58,7 @@ static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN],
         at += lens[i] + 1;
     }
     hy_vec_init(&f.entries, sizeof(reg_entry));
+    hy_vec_init(&f.elements, sizeof(set_element));
     *index = (uint32_t)s->fields.len;
     hy_vec_push(&s->fields, &s->alloc, &f);
     return HY_OK;

@@ -20,7 +20,7 @@ typedef struct reg_entry {
     hy_value value; /* STRING and BYTES own their bytes */
 } reg_entry;
 
-enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER, FIELD_TEXT };
+enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER, FIELD_TEXT, FIELD_SET };
 
 typedef struct field {
     char *path;         /* collection, key and name, each NUL-terminated, for patches */
@@ -30,7 +30,14 @@ typedef struct field {
     hy_vec entries;     /* reg_entry, winner first */
     int64_t counter;
     hy_seq *text;       /* code points; NULL until the first text op */
+    hy_vec elements;    /* set_element, ascending by encoded value */
 } field;
+
+/* A value in a set, with the ids of the adds that put it there and no remove has seen. */
+typedef struct set_element {
+    hy_value value; /* owned */
+    hy_vec tags;    /* op_id */
+} set_element;
 
 /* Op kinds inside a change's ops (docs/format.md, "Store ops"). */
 enum op_kind {
@@ -40,6 +47,8 @@ enum op_kind {
     OP_COUNTER_ADD = 3,
     OP_TEXT_INSERT = 4,
     OP_TEXT_DELETE = 5,
+    OP_SET_ADD = 6,
+    OP_SET_REMOVE = 7,
 };
 
 /* A field that changed, waiting to be reported to subscribers. */
@@ -48,7 +57,7 @@ typedef struct pending_patch {
     hy_patch_kind kind;  /* SET stands for any register change */
     int64_t delta;
     size_t index, count; /* text */
-    uint8_t *text;       /* inserted UTF-8, owned */
+    uint8_t *text;       /* inserted UTF-8, or an element's encoded value; owned */
     size_t text_len;
 } pending_patch;
 
@@ -67,7 +76,7 @@ typedef struct undo {
     op_id added;        /* the entry a put added (counter 0: none) */
     hy_vec removed;     /* reg_entry the edit took out, owned here until commit */
     int64_t delta;      /* a counter add */
-    bool text;          /* a text edit: rollback rebuilds the field from the log */
+    bool rebuild;       /* a text or set edit: rollback rebuilds the field from the log */
 } undo;
 
 struct hy_store {
@@ -122,6 +131,9 @@ void store_note_patch(hy_store *s, uint32_t index, hy_patch_kind kind, int64_t d
 /* Notes a text insert (with its code points) or delete at a visible index. */
 void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at, size_t count,
                      const uint32_t *inserted);
+/* Notes an element patch whose value is encoded in bytes (taken over, freed with it). */
+void store_note_bytes(hy_store *s, uint32_t index, hy_patch_kind kind, uint8_t *bytes,
+                      size_t len);
 /* Drops the patches noted from index `from` on (a rolled-back transaction's). */
 void store_drop_patches(hy_store *s, size_t from);
 /* Reports the pending patches to the subscribers. */
@@ -150,7 +162,12 @@ void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta);
  * type (for a local edit: check is set). */
 hy_err store_text_of(hy_store *s, uint32_t index, hy_seq **out);
 int store_actor_cmp(void *user, uint32_t a, uint32_t b);
-/* Rebuilds one field's state from the log (after a rolled-back text edit). */
+/* Set ops: add tags a value with op id; remove drops the tags it saw. */
+hy_err store_set_add(hy_store *s, uint32_t index, op_id id, const hy_value *value);
+hy_err store_set_remove(hy_store *s, uint32_t index, const hy_value *value,
+                        const op_id *tags, size_t tag_count);
+void store_set_free(hy_store *s, field *f);
+/* Rebuilds one field's state from the log (after a rolled-back text or set edit). */
 hy_err store_rebuild_field(hy_store *s, uint32_t index);
 
 /* Applies every op of a change: first decodes and checks them all, so a change whose ops are
@@ -174,7 +191,10 @@ hy_err store_write_pred(hy_store *s, op_id id);
 /* Writes a sequence origin: 0 for none, else the actor reference + 1 and the counter. */
 hy_err store_write_origin(hy_store *s, hy_id id);
 
-/* ---- edits (store.c, store_text.c) ---- */
+/* ---- edits (store.c, store_text.c, store_set.c) ---- */
+
+/* Records that rollback must rebuild this field from the log. */
+hy_err store_push_rebuild_undo(hy_store *s, uint32_t index);
 
 /* State of the transaction before an edit, to drop a half-written op when the edit fails. */
 typedef struct edit_mark {

@@ -53,6 +53,16 @@ void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at,
         hy_free(&s->alloc, p.text, p.text_len);
 }
 
+void store_note_bytes(hy_store *s, uint32_t index, hy_patch_kind kind, uint8_t *bytes,
+                      size_t len)
+{
+    pending_patch p = patch_of(index, kind);
+    p.text = bytes;
+    p.text_len = len;
+    if (!listening(s) || hy_vec_push(&s->patches, &s->alloc, &p))
+        hy_free(&s->alloc, bytes, len);
+}
+
 static void free_patches(hy_store *s, hy_vec *patches, size_t from)
 {
     for (size_t i = from; i < patches->len; i++) {
@@ -166,6 +176,14 @@ static hy_patch describe(const hy_store *s, const pending_patch *p)
     out.count = p->count;
     out.text = (const char *)p->text;
     out.text_len = p->text_len;
+    if (p->kind == HY_PATCH_ELEMENT_ADD || p->kind == HY_PATCH_ELEMENT_REMOVE) {
+        /* The value as noted (it may have left the set since): its encoding decodes. */
+        hy_reader r = hy_reader_make(p->text, p->text_len);
+        store_value_read(&r, &out.value);
+        out.text = NULL;
+        out.text_len = 0;
+        return out;
+    }
     /* A register patch reports the field as it is now: its winner, or its removal. */
     if (p->kind == HY_PATCH_SET && f->entries.len)
         out.value = HY_VEC_AT(&f->entries, reg_entry, 0).value;

@@ -11,19 +11,20 @@
 static hy_err text_for_edit(hy_store *s, uint32_t index, hy_seq **seq)
 {
     field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER || (f->kind == FIELD_REGISTER && f->entries.len))
+    if (f->kind == FIELD_COUNTER || f->kind == FIELD_SET ||
+        (f->kind == FIELD_REGISTER && f->entries.len))
         return HY_E_INVALID_ARG;
     return store_text_of(s, index, seq);
 }
 
-static hy_err push_text_undo(hy_store *s, uint32_t index)
+hy_err store_push_rebuild_undo(hy_store *s, uint32_t index)
 {
     undo u;
     memset(&u, 0, sizeof u);
     u.field = index;
     u.kind = store_field_at(s, index)->kind;
     u.kind_id = store_field_at(s, index)->kind_id;
-    u.text = true;
+    u.rebuild = true;
     hy_vec_init(&u.removed, sizeof(reg_entry));
     return hy_vec_push(&s->undo, &s->alloc, &u);
 }
@@ -50,7 +51,7 @@ static hy_err insert_in_txn(hy_store *s, const char *c, const char *k, const cha
         return HY_E_INVALID_ARG;
     HY_TRY(hy_vec_reserve(&s->code_points, &s->alloc, len));
     size_t n = hy_utf8_decode((const uint8_t *)utf8, len, s->code_points.data);
-    HY_TRY(push_text_undo(s, index));
+    HY_TRY(store_push_rebuild_undo(s, index));
     op_id id = store_next_local_ids(s, n);
     hy_seq_op op;
     hy_id first = { id.actor, id.counter };
@@ -85,7 +86,7 @@ static hy_err delete_in_txn(hy_store *s, const char *c, const char *k, const cha
     HY_TRY(text_for_edit(s, index, &seq));
     if (pos > hy_seq_len(seq) || n > hy_seq_len(seq) - pos)
         return HY_E_INVALID_ARG;
-    HY_TRY(push_text_undo(s, index));
+    HY_TRY(store_push_rebuild_undo(s, index));
     hy_vec ranges;
     hy_vec_init(&ranges, sizeof(hy_seq_range));
     hy_err err = hy_seq_delete(seq, pos, n, &ranges);
@@ -181,6 +182,7 @@ hy_err store_rebuild_field(hy_store *s, uint32_t index)
     field *f = store_field_at(s, index);
     hy_seq_free(f->text);
     f->text = NULL;
+    store_set_free(s, f);
     f->kind = FIELD_NONE;
     f->kind_id.actor = 0;
     f->kind_id.counter = 0;

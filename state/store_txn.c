@@ -71,7 +71,7 @@ void hy_txn_rollback(hy_store *s)
         f->counter = (int64_t)((uint64_t)f->counter - (uint64_t)u->delta);
         f->kind = u->kind;
         f->kind_id = u->kind_id;
-        if (u->text)
+        if (u->rebuild)
             store_rebuild_field(s, u->field); /* the log does not hold the edit: it vanishes */
     }
     if (s->patches.len > s->txn_patches)

@@ -339,6 +339,73 @@ static void subscriptions_report_commits_and_merges(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+static void sets_add_win_over_concurrent_removes(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform pa, pb;
+    hy_store *a = fixture_store(&pa, al, 70), *b = fixture_store(&pb, al, 71);
+    hy_value urgent = str("urgent"), home = str("home"), seven = integer(7), out;
+    int present;
+    seen tags = { 0 };
+    assert_int_equal(hy_subscribe(a, NULL, NULL, "tags", record, &tags, NULL), HY_OK);
+    assert_int_equal(hy_set_count(a, "tasks", "t1", "tags"), 0);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &urgent), HY_OK);
+    assert_int_equal(tags.last_kind, HY_PATCH_ELEMENT_ADD);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &home), HY_OK);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &seven), HY_OK);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &urgent), HY_OK);
+    assert_int_equal(hy_set_count(a, "tasks", "t1", "tags"), 3);
+    assert_int_equal(hy_set_has(a, "tasks", "t1", "tags", &home, &present), HY_OK);
+    assert_true(present);
+    /* A fixed order: by type, then content. */
+    assert_int_equal(hy_set_item(a, "tasks", "t1", "tags", 0, &out), HY_OK);
+    assert_true(out.type == HY_TYPE_INT && out.as.integer == 7);
+    assert_int_equal(hy_set_item(a, "tasks", "t1", "tags", 1, &out), HY_OK);
+    assert_memory_equal(out.as.bytes.data, "home", 4);
+    assert_int_equal(hy_set_item(a, "tasks", "t1", "tags", 3, &out), HY_E_NOT_FOUND);
+    /* b removes "urgent" while a, concurrently, adds it again: the add wins. */
+    sync_to(a, b);
+    assert_int_equal(hy_set_delete(b, "tasks", "t1", "tags", &urgent), HY_OK);
+    assert_int_equal(hy_set_delete(b, "tasks", "t1", "tags", &urgent), HY_E_NOT_FOUND);
+    assert_int_equal(hy_set_delete(b, "tasks", "t1", "tags", &home), HY_OK);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &urgent), HY_OK);
+    sync_to(a, b);
+    int calls = tags.calls;
+    sync_to(b, a);
+    assert_int_equal(tags.calls, calls + 1);
+    assert_int_equal(tags.last_kind, HY_PATCH_ELEMENT_REMOVE); /* "home" left */
+    for (int i = 0; i < 2; i++) {
+        hy_store *s = i ? b : a;
+        assert_int_equal(hy_set_has(s, "tasks", "t1", "tags", &urgent, &present), HY_OK);
+        assert_true(present);
+        assert_int_equal(hy_set_has(s, "tasks", "t1", "tags", &home, &present), HY_OK);
+        assert_false(present);
+        assert_int_equal(hy_set_count(s, "tasks", "t1", "tags"), 2);
+    }
+    /* Rollback, wrong types, bad values. */
+    assert_int_equal(hy_txn_begin(a), HY_OK);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &home), HY_OK);
+    assert_int_equal(hy_set_delete(a, "tasks", "t1", "tags", &seven), HY_OK);
+    assert_int_equal(hy_set_count(a, "tasks", "t1", "tags"), 2);
+    hy_txn_rollback(a);
+    assert_int_equal(hy_set_count(a, "tasks", "t1", "tags"), 2);
+    assert_int_equal(hy_set_has(a, "tasks", "t1", "tags", &seven, &present), HY_OK);
+    assert_true(present);
+    assert_int_equal(hy_put(a, "tasks", "t1", "tags", &home), HY_E_INVALID_ARG);
+    assert_int_equal(hy_counter_add(a, "tasks", "t1", "tags", 1), HY_E_INVALID_ARG);
+    assert_int_equal(hy_text_insert(a, "tasks", "t1", "tags", 0, "x", 1), HY_E_INVALID_ARG);
+    assert_int_equal(hy_put(a, "tasks", "t1", "title", &home), HY_OK);
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "title", &home), HY_E_INVALID_ARG);
+    assert_int_equal(hy_set_has(a, "tasks", "t1", "title", &home, &present), HY_E_INVALID_ARG);
+    hy_value bad = str("\xff");
+    assert_int_equal(hy_set_add(a, "tasks", "t1", "tags", &bad), HY_E_INVALID_ARG);
+    hy_store_free(a);
+    hy_store_free(b);
+    assert_int_equal(t.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +415,7 @@ int main(void)
         cmocka_unit_test(concurrent_writes_stay_readable_and_converge),
         cmocka_unit_test(save_and_load_keep_everything),
         cmocka_unit_test(subscriptions_report_commits_and_merges),
+        cmocka_unit_test(sets_add_win_over_concurrent_removes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,7 +45,18 @@ static void random_edit(hy_store *s, hy_rng *rng)
     const char *c = COLLECTIONS[hy_rng_below(rng, COUNT(COLLECTIONS))];
     const char *k = KEYS[hy_rng_below(rng, COUNT(KEYS))];
     hy_err err;
-    switch (hy_rng_below(rng, 6)) {
+    switch (hy_rng_below(rng, 8)) {
+    case 6:
+    case 7: { /* tag or untag */
+        hy_value tag = { .type = HY_TYPE_INT, .as.integer = (int64_t)hy_rng_below(rng, 4) };
+        if (hy_rng_below(rng, 2)) {
+            assert_int_equal(hy_set_add(s, c, k, "tags", &tag), HY_OK);
+        } else {
+            err = hy_set_delete(s, c, k, "tags", &tag);
+            assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
+        }
+        break;
+    }
     case 4: { /* type a few characters somewhere in the record's body */
         size_t len = 0;
         assert_int_equal(hy_text_len(s, c, k, "body", &len), HY_OK);
@@ -142,6 +153,14 @@ static void assert_same_reads(hy_store *a, hy_store *b)
                              HY_OK);
             assert_int_equal(la, lb);
             assert_memory_equal(ta, tb, la);
+            size_t sa = hy_set_count(a, COLLECTIONS[c], KEYS[k], "tags");
+            assert_int_equal(sa, hy_set_count(b, COLLECTIONS[c], KEYS[k], "tags"));
+            for (size_t i = 0; i < sa; i++) {
+                hy_value x, y;
+                assert_int_equal(hy_set_item(a, COLLECTIONS[c], KEYS[k], "tags", i, &x), HY_OK);
+                assert_int_equal(hy_set_item(b, COLLECTIONS[c], KEYS[k], "tags", i, &y), HY_OK);
+                assert_true(x.as.integer == y.as.integer);
+            }
             int64_t x = 0, y = 0;
             hy_err ea = hy_counter_get(a, COLLECTIONS[c], KEYS[k], COUNTERS[0], &x);
             hy_err eb = hy_counter_get(b, COLLECTIONS[c], KEYS[k], COUNTERS[0], &y);

@@ -1,0 +1,260 @@
+/* Sets: each value keeps the ids of the adds that put it there; a remove drops only the adds
+ * it saw, so an add made concurrently survives (add wins). Values compare by type, then by
+ * content (doubles by their bits, so NaN equals itself and -0 differs from 0), which is also
+ * the order every replica lists them in. */
+#include "store_internal.h"
+
+#include "alloc.h"
+#include "try.h"
+
+#include <string.h>
+
+static int compare_values(const hy_value *a, const hy_value *b)
+{
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    switch (a->type) {
+    case HY_TYPE_NULL:
+        return 0;
+    case HY_TYPE_BOOL:
+        return (a->as.boolean != 0) - (b->as.boolean != 0);
+    case HY_TYPE_INT:
+        return (a->as.integer > b->as.integer) - (a->as.integer < b->as.integer);
+    case HY_TYPE_DOUBLE: {
+        uint64_t x, y;
+        memcpy(&x, &a->as.number, sizeof x);
+        memcpy(&y, &b->as.number, sizeof y);
+        return (x > y) - (x < y);
+    }
+    case HY_TYPE_STRING:
+    case HY_TYPE_BYTES: {
+        size_t n = a->as.bytes.len < b->as.bytes.len ? a->as.bytes.len : b->as.bytes.len;
+        int c = n ? memcmp(a->as.bytes.data, b->as.bytes.data, n) : 0;
+        if (c)
+            return c;
+        return (a->as.bytes.len > b->as.bytes.len) - (a->as.bytes.len < b->as.bytes.len);
+    }
+    }
+    return 0;
+}
+
+static set_element *element_at(const field *f, size_t i)
+{
+    return &HY_VEC_AT(&f->elements, set_element, i);
+}
+
+/* The index of value, or where it would go (*found false). */
+static size_t find(const field *f, const hy_value *value, bool *found)
+{
+    size_t lo = 0, hi = f->elements.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = compare_values(&element_at(f, mid)->value, value);
+        if (c == 0) {
+            *found = true;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = false;
+    return lo;
+}
+
+/* Notes an element patch, keeping the value's encoding to describe it later. */
+static void note_element(hy_store *s, uint32_t index, hy_patch_kind kind, const hy_value *v)
+{
+    hy_writer w;
+    hy_writer_init(&w, s->alloc);
+    store_value_write(&w, v);
+    uint8_t *bytes;
+    size_t len;
+    if (hy_writer_take(&w, &bytes, &len) == HY_OK)
+        store_note_bytes(s, index, kind, bytes, len);
+}
+
+hy_err store_set_add(hy_store *s, uint32_t index, op_id id, const hy_value *value)
+{
+    field *f = store_field_at(s, index);
+    bool found;
+    size_t at = find(f, value, &found);
+    if (!found) {
+        set_element e;
+        hy_vec_init(&e.tags, sizeof(op_id));
+        HY_TRY(hy_vec_reserve(&f->elements, &s->alloc, f->elements.len + 1));
+        HY_TRY(hy_vec_push(&e.tags, &s->alloc, &id));
+        hy_err err = store_value_copy(s, value, &e.value);
+        if (err) {
+            hy_vec_free(&e.tags, &s->alloc);
+            return err;
+        }
+        memmove(element_at(f, at) + 1, element_at(f, at),
+                (f->elements.len - at) * sizeof(set_element));
+        *element_at(f, at) = e;
+        f->elements.len++;
+        note_element(s, index, HY_PATCH_ELEMENT_ADD, value);
+    } else {
+        HY_TRY(hy_vec_push(&element_at(f, at)->tags, &s->alloc, &id));
+    }
+    if (store_id_cmp(s, id, f->kind_id) > 0) {
+        f->kind = FIELD_SET;
+        f->kind_id = id;
+    }
+    return HY_OK;
+}
+
+hy_err store_set_remove(hy_store *s, uint32_t index, const hy_value *value,
+                        const op_id *tags, size_t tag_count)
+{
+    field *f = store_field_at(s, index);
+    bool found;
+    size_t at = find(f, value, &found);
+    if (!found)
+        return HY_OK; /* every add it saw is gone already */
+    set_element *e = element_at(f, at);
+    size_t kept = 0;
+    for (size_t i = 0; i < e->tags.len; i++) {
+        op_id t = HY_VEC_AT(&e->tags, op_id, i);
+        bool seen = false;
+        for (size_t k = 0; k < tag_count && !seen; k++)
+            seen = tags[k].actor == t.actor && tags[k].counter == t.counter;
+        if (!seen)
+            HY_VEC_AT(&e->tags, op_id, kept++) = t;
+    }
+    e->tags.len = kept;
+    if (kept == 0) {
+        note_element(s, index, HY_PATCH_ELEMENT_REMOVE, &e->value);
+        store_value_free(s, &e->value);
+        hy_vec_free(&e->tags, &s->alloc);
+        memmove(e, e + 1, (f->elements.len - at - 1) * sizeof *e);
+        f->elements.len--;
+    }
+    return HY_OK;
+}
+
+void store_set_free(hy_store *s, field *f)
+{
+    for (size_t i = 0; i < f->elements.len; i++) {
+        store_value_free(s, &element_at(f, i)->value);
+        hy_vec_free(&element_at(f, i)->tags, &s->alloc);
+    }
+    hy_vec_free(&f->elements, &s->alloc);
+}
+
+/* ---- public ---- */
+
+/* The set field for a local edit, refusing fields of another type. */
+static hy_err set_for_edit(hy_store *s, uint32_t index)
+{
+    const field *f = store_field_at(s, index);
+    bool other = f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT ||
+                 (f->kind == FIELD_REGISTER && f->entries.len);
+    return other ? HY_E_INVALID_ARG : HY_OK;
+}
+
+static hy_err add_in_txn(hy_store *s, const char *c, const char *k, const char *name,
+                         const hy_value *v)
+{
+    HY_TRY(store_value_check(v));
+    uint32_t index;
+    HY_TRY(store_field(s, c, k, name, OP_SET_ADD, &index));
+    HY_TRY(set_for_edit(s, index));
+    store_value_write(&s->txn_body, v);
+    HY_TRY(s->txn_body.err);
+    HY_TRY(store_push_rebuild_undo(s, index));
+    /* On failure the set is unchanged (and the undo entry only rebuilds it as it is). */
+    return store_set_add(s, index, store_next_local_id(s), v);
+}
+
+static hy_err delete_in_txn(hy_store *s, const char *c, const char *k, const char *name,
+                            const hy_value *v)
+{
+    HY_TRY(store_value_check(v));
+    uint32_t index;
+    HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
+    bool found;
+    size_t at = find(store_field_at(s, index), v, &found);
+    if (!found || set_for_edit(s, index))
+        return found ? HY_E_INVALID_ARG : HY_E_NOT_FOUND;
+    HY_TRY(store_field(s, c, k, name, OP_SET_REMOVE, &index));
+    store_value_write(&s->txn_body, v);
+    const set_element *e = element_at(store_field_at(s, index), at);
+    if (e->tags.len > 64)
+        return HY_E_LIMIT;
+    op_id tags[64];
+    size_t n = e->tags.len;
+    memcpy(tags, e->tags.data, n * sizeof *tags);
+    hy_write_varint(&s->txn_body, n);
+    for (size_t i = 0; i < n; i++)
+        HY_TRY(store_write_pred(s, tags[i]));
+    HY_TRY(store_push_rebuild_undo(s, index));
+    store_next_local_id(s);
+    return store_set_remove(s, index, v, tags, n);
+}
+
+hy_err hy_set_add(hy_store *s, const char *c, const char *k, const char *name, const hy_value *v)
+{
+    if (v == NULL)
+        return HY_E_INVALID_ARG;
+    EDIT(s, add_in_txn(s, c, k, name, v));
+}
+
+hy_err hy_set_delete(hy_store *s, const char *c, const char *k, const char *name,
+                     const hy_value *v)
+{
+    if (v == NULL)
+        return HY_E_INVALID_ARG;
+    EDIT(s, delete_in_txn(s, c, k, name, v));
+}
+
+/* The set field for reading: NULL (empty) when never written. */
+static hy_err set_for_read(hy_store *s, const char *c, const char *k, const char *name,
+                           const field **out)
+{
+    uint32_t index;
+    *out = NULL;
+    hy_err err = store_field(s, c, k, name, OP_NONE, &index);
+    if (err == HY_E_NOT_FOUND)
+        return HY_OK;
+    HY_TRY(err);
+    const field *f = store_field_at(s, index);
+    if (f->kind != FIELD_SET && f->kind != FIELD_NONE)
+        return HY_E_INVALID_ARG;
+    *out = f;
+    return HY_OK;
+}
+
+hy_err hy_set_has(hy_store *s, const char *c, const char *k, const char *name,
+                  const hy_value *v, int *present)
+{
+    const field *f;
+    if (v == NULL || present == NULL)
+        return HY_E_INVALID_ARG;
+    HY_TRY(set_for_read(s, c, k, name, &f));
+    bool found = false;
+    if (f)
+        find(f, v, &found);
+    *present = found;
+    return HY_OK;
+}
+
+size_t hy_set_count(hy_store *s, const char *c, const char *k, const char *name)
+{
+    const field *f;
+    return set_for_read(s, c, k, name, &f) == HY_OK && f ? f->elements.len : 0;
+}
+
+hy_err hy_set_item(hy_store *s, const char *c, const char *k, const char *name, size_t i,
+                   hy_value *out)
+{
+    const field *f;
+    if (out == NULL)
+        return HY_E_INVALID_ARG;
+    HY_TRY(set_for_read(s, c, k, name, &f));
+    if (f == NULL || i >= f->elements.len)
+        return HY_E_NOT_FOUND;
+    *out = element_at(f, i)->value;
+    return HY_OK;
+}
