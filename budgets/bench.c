@@ -26,6 +26,7 @@ typedef struct bench_section {
 static const bench_section sections[] = {
     { "crypto", bench_crypto },
     { "log", bench_log },
+    { "store", bench_store },
 };
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
 

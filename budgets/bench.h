@@ -44,5 +44,6 @@ void bench_json_bool(bench_json *json, const char *key, bool value);
 /* The sections. Each returns 0, or 1 after printing what went wrong on stderr. */
 int bench_crypto(const bench_config *config, bench_json *json);
 int bench_log(const bench_config *config, bench_json *json);
+int bench_store(const bench_config *config, bench_json *json);
 
 #endif

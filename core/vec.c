@@ -8,7 +8,9 @@ hy_err hy_vec_reserve(hy_vec *v, const hy_allocator *a, size_t total)
 {
     if (total <= v->cap)
         return HY_OK;
-    size_t cap = v->cap ? v->cap : 8;
+    /* The first allocation is exact: most vectors in a store (a register's values, a set's
+     * tags) hold one or two items for life. Growth after that doubles. */
+    size_t cap = v->cap ? v->cap : total;
     while (cap < total)
         cap = cap > SIZE_MAX / 2 ? total : cap * 2;
     size_t bytes = hy_size_mul(cap, v->elem);
