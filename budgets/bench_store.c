@@ -2,6 +2,7 @@
  * memory for 100,000 records of 3 fields, and the time of one field write and one read. */
 #include "bench.h"
 
+#include "alloc.h"
 #include "hypha.h"
 
 #include <stdlib.h>
@@ -23,32 +24,10 @@ static hy_err counter_random(void *user, uint8_t *buf, size_t len)
     return HY_OK;
 }
 
-/* Counts live bytes, to report the store's memory. */
-typedef struct counting {
-    size_t live;
-    size_t peak;
-} counting;
-
-static void *counting_alloc(void *user, void *ptr, size_t old_size, size_t new_size)
-{
-    counting *c = user;
-    if (new_size == 0) {
-        free(ptr);
-        c->live -= old_size;
-        return NULL;
-    }
-    void *p = realloc(ptr, new_size);
-    if (p) {
-        c->live = c->live - old_size + new_size;
-        c->peak = c->live > c->peak ? c->live : c->peak;
-    }
-    return p;
-}
-
 typedef struct bench_env {
     hy_platform platform;
     uint64_t random_state;
-    counting count;
+    hy_alloc_stats count;
 } bench_env;
 
 static hy_store *open_store(bench_env *env, uint64_t seed)
@@ -60,8 +39,7 @@ static hy_store *open_store(bench_env *env, uint64_t seed)
     env->platform.random_bytes = counter_random;
     hy_store_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.alloc.fn = counting_alloc;
-    cfg.alloc.user = &env->count;
+    cfg.alloc = hy_allocator_counting(&env->count);
     cfg.platform = &env->platform;
     hy_store *s = NULL;
     return hy_store_new(&cfg, &s) == HY_OK ? s : NULL;

@@ -21,6 +21,26 @@ hy_allocator hy_allocator_default(void)
     return a;
 }
 
+static void *counting_alloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+    hy_alloc_stats *stats = user;
+    void *p = default_alloc(NULL, ptr, old_size, new_size);
+    if (new_size == 0) {
+        stats->live -= old_size;
+    } else if (p) {
+        stats->live = stats->live - old_size + new_size;
+        if (stats->live > stats->peak)
+            stats->peak = stats->live;
+    }
+    return p;
+}
+
+hy_allocator hy_allocator_counting(hy_alloc_stats *stats)
+{
+    hy_allocator a = { counting_alloc, stats };
+    return a;
+}
+
 void *hy_alloc(const hy_allocator *a, size_t size)
 {
     return size ? a->fn(a->user, NULL, 0, size) : NULL;

@@ -13,6 +13,16 @@ void *hy_realloc(const hy_allocator *a, void *p, size_t old_size, size_t new_siz
 /* Accepts NULL. */
 void hy_free(const hy_allocator *a, void *p, size_t size);
 
+/* Live and peak bytes of an allocator made by hy_allocator_counting. */
+typedef struct hy_alloc_stats {
+    size_t live;
+    size_t peak;
+} hy_alloc_stats;
+
+/* The default allocator, counting into *stats (which must outlive it): the benchmarks and
+ * `hypha trace` report an engine's memory through it. */
+hy_allocator hy_allocator_counting(hy_alloc_stats *stats);
+
 /* n * size, or SIZE_MAX when it overflows (so that an allocation of it fails). */
 size_t hy_size_mul(size_t n, size_t size);
 

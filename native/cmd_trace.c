@@ -5,33 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "cli.h"
 #include "hypha.h"
 #include "trace_file.h"
 #include "utf8.h"
-
-/* Counts the engine's live bytes to report its peak (the allocator hook knows every size). */
-typedef struct counting {
-    size_t live;
-    size_t peak;
-} counting;
-
-static void *counting_alloc(void *user, void *ptr, size_t old_size, size_t new_size)
-{
-    counting *c = user;
-    if (new_size == 0) {
-        free(ptr);
-        c->live -= old_size;
-        return NULL;
-    }
-    void *p = realloc(ptr, new_size);
-    if (p) {
-        c->live = c->live - old_size + new_size;
-        if (c->live > c->peak)
-            c->peak = c->live;
-    }
-    return p;
-}
 
 static double now_ms(void)
 {
@@ -132,12 +110,11 @@ static int run_trace(const cli_args *args)
         hy_trace_free(t);
         return CLI_EXIT_FAILURE;
     }
-    counting count = { 0, 0 };
+    hy_alloc_stats count = { 0, 0 };
     hy_platform platform = hy_platform_posix();
     hy_store_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.alloc.fn = counting_alloc;
-    cfg.alloc.user = &count;
+    cfg.alloc = hy_allocator_counting(&count);
     cfg.platform = &platform;
     utf8_buf buf = { NULL, 0 }, want = { NULL, 0 };
     hy_store *s = NULL, *fresh = NULL, *loaded = NULL;

@@ -117,3 +117,19 @@ int store_id_cmp(const hy_store *s, op_id a, op_id b)
     return memcmp(hy_log_actor_key(s->log, a.actor), hy_log_actor_key(s->log, b.actor),
                   HY_KEY_LEN);
 }
+
+hy_err store_field_of_kind(hy_store *s, const char *collection, const char *key,
+                           const char *name, enum field_kind kind, const field **out)
+{
+    uint32_t index;
+    *out = NULL;
+    hy_err err = store_field(s, collection, key, name, OP_NONE, &index);
+    if (err == HY_E_NOT_FOUND)
+        return HY_OK;
+    HY_TRY(err);
+    const field *f = store_field_at(s, index);
+    if (f->kind != kind && f->kind != FIELD_NONE)
+        return HY_E_INVALID_ARG;
+    *out = f;
+    return HY_OK;
+}

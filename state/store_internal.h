@@ -113,6 +113,10 @@ struct hy_store {
  * kind on it is begun in the open transaction's body. Names are checked (UTF-8, length). */
 hy_err store_field(hy_store *s, const char *collection, const char *key, const char *name,
                    enum op_kind op, uint32_t *index);
+/* For reading a field of one kind: *out is NULL when it was never written (read as empty);
+ * HY_E_INVALID_ARG when it holds another kind. */
+hy_err store_field_of_kind(hy_store *s, const char *collection, const char *key,
+                           const char *name, enum field_kind kind, const field **out);
 /* The same from an encoded path (three length-prefixed names) read from r. */
 hy_err store_field_read(hy_store *s, hy_reader *r, uint32_t *index);
 static inline field *store_field_at(const hy_store *s, uint32_t i)

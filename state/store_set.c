@@ -209,30 +209,13 @@ hy_err hy_set_delete(hy_store *s, const char *c, const char *k, const char *name
     EDIT(s, delete_in_txn(s, c, k, name, v));
 }
 
-/* The set field for reading: NULL (empty) when never written. */
-static hy_err set_for_read(hy_store *s, const char *c, const char *k, const char *name,
-                           const field **out)
-{
-    uint32_t index;
-    *out = NULL;
-    hy_err err = store_field(s, c, k, name, OP_NONE, &index);
-    if (err == HY_E_NOT_FOUND)
-        return HY_OK;
-    HY_TRY(err);
-    const field *f = store_field_at(s, index);
-    if (f->kind != FIELD_SET && f->kind != FIELD_NONE)
-        return HY_E_INVALID_ARG;
-    *out = f;
-    return HY_OK;
-}
-
 hy_err hy_set_has(hy_store *s, const char *c, const char *k, const char *name,
                   const hy_value *v, int *present)
 {
     const field *f;
     if (v == NULL || present == NULL)
         return HY_E_INVALID_ARG;
-    HY_TRY(set_for_read(s, c, k, name, &f));
+    HY_TRY(store_field_of_kind(s, c, k, name, FIELD_SET, &f));
     bool found = false;
     if (f)
         find(f, v, &found);
@@ -243,7 +226,7 @@ hy_err hy_set_has(hy_store *s, const char *c, const char *k, const char *name,
 size_t hy_set_count(hy_store *s, const char *c, const char *k, const char *name)
 {
     const field *f;
-    return set_for_read(s, c, k, name, &f) == HY_OK && f ? f->elements.len : 0;
+    return store_field_of_kind(s, c, k, name, FIELD_SET, &f) == HY_OK && f ? f->elements.len : 0;
 }
 
 hy_err hy_set_item(hy_store *s, const char *c, const char *k, const char *name, size_t i,
@@ -252,7 +235,7 @@ hy_err hy_set_item(hy_store *s, const char *c, const char *k, const char *name, 
     const field *f;
     if (out == NULL)
         return HY_E_INVALID_ARG;
-    HY_TRY(set_for_read(s, c, k, name, &f));
+    HY_TRY(store_field_of_kind(s, c, k, name, FIELD_SET, &f));
     if (f == NULL || i >= f->elements.len)
         return HY_E_NOT_FOUND;
     *out = element_at(f, i)->value;

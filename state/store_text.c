@@ -129,16 +129,9 @@ hy_err hy_text_delete(hy_store *s, const char *c, const char *k, const char *nam
 static hy_err text_for_read(hy_store *s, const char *c, const char *k, const char *name,
                             const hy_seq **seq)
 {
-    uint32_t index;
-    *seq = NULL;
-    hy_err err = store_field(s, c, k, name, OP_NONE, &index);
-    if (err == HY_E_NOT_FOUND)
-        return HY_OK;
-    HY_TRY(err);
-    const field *f = store_field_at(s, index);
-    if (f->kind != FIELD_TEXT && f->kind != FIELD_NONE)
-        return HY_E_INVALID_ARG;
-    *seq = f->text;
+    const field *f;
+    HY_TRY(store_field_of_kind(s, c, k, name, FIELD_TEXT, &f));
+    *seq = f ? f->text : NULL;
     return HY_OK;
 }
 
