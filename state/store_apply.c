@@ -139,6 +139,18 @@ static hy_err read_pred(const hy_store *s, const actor_table *t, hy_reader *r, o
 
 #define MAX_PREDS 64
 
+/* A list of op ids (a register write's preds, a set remove's tags): count, then each. */
+static hy_err read_preds(const hy_store *s, const actor_table *t, hy_reader *r,
+                         op_id ids[MAX_PREDS], size_t *count)
+{
+    HY_TRY(hy_read_count(r, 2, count));
+    if (*count > MAX_PREDS)
+        return HY_E_TOO_LARGE;
+    for (size_t i = 0; i < *count; i++)
+        HY_TRY(read_pred(s, t, r, &ids[i]));
+    return HY_OK;
+}
+
 static hy_err read_origin(const hy_store *s, const actor_table *t, hy_reader *r, hy_id *out)
 {
     uint64_t ref, counter;
@@ -270,11 +282,7 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
             return apply ? store_set_add(s, index, id, &value) : HY_OK;
         size_t tag_count;
         op_id tags[MAX_PREDS];
-        HY_TRY(hy_read_count(r, 2, &tag_count));
-        if (tag_count > MAX_PREDS)
-            return HY_E_TOO_LARGE;
-        for (size_t i = 0; i < tag_count; i++)
-            HY_TRY(read_pred(s, t, r, &tags[i]));
+        HY_TRY(read_preds(s, t, r, tags, &tag_count));
         return apply ? store_set_remove(s, index, &value, tags, tag_count) : HY_OK;
     }
     if (kind == OP_COUNTER_ADD) {
@@ -289,11 +297,7 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
         HY_TRY(store_value_read(r, &value));
     size_t pred_count;
     op_id preds[MAX_PREDS];
-    HY_TRY(hy_read_count(r, 2, &pred_count));
-    if (pred_count > MAX_PREDS)
-        return HY_E_TOO_LARGE;
-    for (size_t i = 0; i < pred_count; i++)
-        HY_TRY(read_pred(s, t, r, &preds[i]));
+    HY_TRY(read_preds(s, t, r, preds, &pred_count));
     if (!apply)
         return HY_OK;
     return kind == OP_PUT ? store_put(s, index, id, &value, preds, pred_count, NULL)
