@@ -124,6 +124,15 @@ hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
     hy_map by_hash;
     hy_map_init(&by_hash, HY_HASH_LEN, log->cfg.hash_seed ^ 0x9e3779b9u);
     hy_err err = check_batch(log, items, changes, count, sigs, sig_count, &by_hash, &bad_index);
+    /* Room for the whole batch at once, as a loader does: growing by doubling would copy the
+     * log's arrays again and again. */
+    size_t dep_total = 0, ops_total = 0;
+    for (size_t i = 0; err == HY_OK && i < count; i++) {
+        dep_total += items[i].change.dep_count;
+        ops_total += items[i].change.ops_len;
+    }
+    if (err == HY_OK)
+        err = log_reserve(log, count, dep_total, ops_total);
     bool queued = false;
     for (size_t i = 0; err == HY_OK && i < count; i++) {
         bad_index = i;
