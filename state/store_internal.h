@@ -125,7 +125,6 @@ static inline field *store_field_at(const hy_store *s, uint32_t i)
 }
 /* Orders op ids: Lamport counter, then actor key; > 0 when a is newer. */
 int store_id_cmp(const hy_store *s, op_id a, op_id b);
-void store_value_free(hy_store *s, hy_value *v);
 
 /* ---- subscriptions (store_subscribe.c) ---- */
 
@@ -152,6 +151,8 @@ void store_value_write(hy_writer *w, const hy_value *v);
 hy_err store_value_read(hy_reader *r, hy_value *v);
 /* A copy whose bytes the store owns. */
 hy_err store_value_copy(hy_store *s, const hy_value *in, hy_value *out);
+/* Frees the bytes of a value the store owns (a copy) and makes it NULL. */
+void store_value_free(hy_store *s, hy_value *v);
 
 /* ---- applying ops (store_apply.c) ---- */
 
