@@ -259,6 +259,10 @@ HY_API hy_err hy_unsubscribe(hy_store *store, uint32_t id);
 
 /* ---- changes, merge and persistence ---- */
 
+/* The store's heads (the changes no other change depends on), HY_HASH_LEN bytes each, into
+ * out (cap hashes): *count is how many there are; HY_E_TOO_LARGE when more than cap. Give
+ * them to a peer's hy_store_changes to get what this store lacks. */
+HY_API hy_err hy_store_heads(hy_store *store, uint8_t *out, size_t cap, size_t *count);
 /* Appends a change batch holding every change the peer with these heads lacks (heads:
  * count hashes of HY_HASH_LEN bytes; count 0: everything), signed per actor. */
 HY_API hy_err hy_store_changes(hy_store *store, const uint8_t *heads, size_t count,
@@ -270,7 +274,11 @@ HY_API hy_err hy_store_merge(hy_store *store, const uint8_t *batch, size_t len);
 HY_API hy_err hy_store_save(hy_store *store, uint8_t **out, size_t *out_len);
 HY_API hy_err hy_store_load(const hy_store_config *config, const uint8_t *data, size_t len,
                             hy_store **out, size_t *err_offset);
-/* Frees what hy_store_changes and hy_store_save returned. */
+/* Incremental save: a change batch of the changes applied since the last hy_store_save or
+ * hy_store_save_incremental (of this store object). Store it after the snapshot; to restore,
+ * hy_store_load the snapshot and hy_store_merge each increment in order. */
+HY_API hy_err hy_store_save_incremental(hy_store *store, uint8_t **out, size_t *out_len);
+/* Frees what hy_store_changes, hy_store_save and hy_store_save_incremental returned. */
 HY_API void hy_store_buffer_free(hy_store *store, uint8_t *data, size_t len);
 
 #ifdef __cplusplus

@@ -77,6 +77,8 @@ static hy_err open_store(const hy_store_config *config, const uint8_t *data, siz
     if (err == HY_OK && data)
         err = hy_log_load_into(s->log, data, len, err_offset);
     if (err == HY_OK)
+        s->saved_count = hy_log_count(s->log);
+    if (err == HY_OK)
         err = set_actor(s, config);
     if (err) {
         hy_store_free(s);

@@ -104,6 +104,7 @@ struct hy_store {
     bool delivering;
     uint32_t only_field;  /* while rebuilding one field from the log; UINT32_MAX otherwise */
     hy_vec code_points;   /* uint32_t scratch for text ops */
+    uint32_t saved_count; /* changes in the log at the last save or incremental save */
 };
 
 /* ---- fields (store_field.c) ---- */

@@ -242,6 +242,65 @@ static void save_and_load_keep_everything(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+static void heads_and_incremental_saves(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform p, q, r;
+    hy_store *a = fixture_store(&p, al, 40), *b = fixture_store(&q, al, 41);
+    uint8_t heads[4 * HY_HASH_LEN];
+    size_t n = 9;
+    assert_int_equal(hy_store_heads(a, heads, 4, &n), HY_OK);
+    assert_int_equal(n, 0);
+    hy_value v = str("one");
+    assert_int_equal(hy_put(a, "c", "k", "f", &v), HY_OK);
+    assert_int_equal(hy_counter_add(b, "c", "k", "n", 5), HY_OK);
+    sync_to(b, a);
+    assert_int_equal(hy_store_heads(a, heads, 1, &n), HY_E_TOO_LARGE);
+    assert_int_equal(n, 2);
+    assert_int_equal(hy_store_heads(a, heads, 4, &n), HY_OK);
+    /* b lacks nothing of what the heads of a name, but a's put. */
+    uint8_t *snapshot, *inc1, *inc2, *batch;
+    size_t snapshot_len, inc1_len, inc2_len, batch_len;
+    assert_int_equal(hy_store_changes(a, heads, n, &batch, &batch_len), HY_OK);
+    assert_int_equal(hy_store_merge(b, batch, batch_len), HY_OK); /* nothing in it */
+    hy_store_buffer_free(a, batch, batch_len);
+
+    assert_int_equal(hy_store_save(a, &snapshot, &snapshot_len), HY_OK);
+    v = str("two");
+    assert_int_equal(hy_put(a, "c", "k", "f", &v), HY_OK);
+    assert_int_equal(hy_store_save_incremental(a, &inc1, &inc1_len), HY_OK);
+    assert_int_equal(hy_counter_add(a, "c", "k", "n", 1), HY_OK);
+    assert_int_equal(hy_store_save_incremental(a, &inc2, &inc2_len), HY_OK);
+    /* Each increment holds only what is new: the second, one counter change. */
+    assert_true(inc2_len < snapshot_len);
+
+    hy_store_config cfg = fixture_store_config(&r, al, 42);
+    cfg.require_signatures = 1;
+    hy_store *c;
+    assert_int_equal(hy_store_load(&cfg, snapshot, snapshot_len, &c, NULL), HY_OK);
+    assert_int_equal(hy_store_merge(c, inc1, inc1_len), HY_OK);
+    assert_int_equal(hy_store_merge(c, inc2, inc2_len), HY_OK);
+    assert_str(c, "c", "k", "f", "two");
+    int64_t count;
+    assert_int_equal(hy_counter_get(c, "c", "k", "n", &count), HY_OK);
+    assert_true(count == 6);
+    /* Nothing new since the last increment: an empty batch, which merges as a no-op. */
+    uint8_t *empty;
+    size_t empty_len;
+    assert_int_equal(hy_store_save_incremental(a, &empty, &empty_len), HY_OK);
+    assert_int_equal(hy_store_merge(c, empty, empty_len), HY_OK);
+    hy_store_buffer_free(a, empty, empty_len);
+    hy_store_buffer_free(a, snapshot, snapshot_len);
+    hy_store_buffer_free(a, inc1, inc1_len);
+    hy_store_buffer_free(a, inc2, inc2_len);
+    hy_store_free(a);
+    hy_store_free(b);
+    hy_store_free(c);
+    assert_int_equal(t.live_blocks, 0);
+}
+
 /* What a subscriber saw: calls, patches, and the last patch's kind, field and delta. */
 typedef struct seen {
     int calls;
@@ -414,6 +473,7 @@ int main(void)
         cmocka_unit_test(transactions_commit_once_and_roll_back_exactly),
         cmocka_unit_test(concurrent_writes_stay_readable_and_converge),
         cmocka_unit_test(save_and_load_keep_everything),
+        cmocka_unit_test(heads_and_incremental_saves),
         cmocka_unit_test(subscriptions_report_commits_and_merges),
         cmocka_unit_test(sets_add_win_over_concurrent_removes),
     };
