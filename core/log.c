@@ -11,6 +11,13 @@
 #define DEFAULT_MAX_PENDING 4096
 #define DEFAULT_MAX_PENDING_BYTES ((size_t)16 << 20)
 
+/* The by_hash map stores change indexes only; the hashes are in the change records. */
+static const uint8_t *change_hash_of(const void *log, uint32_t index, size_t *len)
+{
+    *len = HY_HASH_LEN;
+    return log_change_at(log, index)->hash;
+}
+
 hy_err hy_log_new(const hy_log_config *config, hy_log **out)
 {
     if (config == NULL || config->alloc.fn == NULL || out == NULL)
@@ -34,7 +41,7 @@ hy_err hy_log_new(const hy_log_config *config, hy_log **out)
     hy_vec_init(&log->waits, sizeof(log_wait));
     /* Distinct seeds per map, all derived from the caller's secret one. */
     uint64_t seed = config->hash_seed;
-    hy_map_init(&log->by_hash, HY_HASH_LEN, seed);
+    hy_map_init_external(&log->by_hash, change_hash_of, log, seed);
     hy_map_init(&log->actor_by_key, HY_KEY_LEN, seed ^ 0x5bd1e995u);
     hy_map_init(&log->pending_by_hash, HY_HASH_LEN, seed ^ 0x27d4eb2fu);
     hy_map_init(&log->waiting, HY_HASH_LEN, seed ^ 0x165667b1u);
@@ -182,7 +189,7 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
     if (c->ops_len)
         memcpy(hy_vec_at(&log->ops, log->ops.len), c->ops, c->ops_len);
     log->ops.len += c->ops_len;
-    hy_map_put(&log->by_hash, a, hash, index);
+    hy_map_insert(&log->by_hash, a, index);
     if (equivocating) {
         hy_equivocation e = { actor, rec.seq, HY_VEC_AT(&act->chain, uint32_t, rec.seq - 1),
                               index };
@@ -346,7 +353,7 @@ void hy_log_get(const hy_log *log, uint32_t index, hy_log_entry *out)
 uint32_t hy_log_find(const hy_log *log, const uint8_t hash[HY_HASH_LEN])
 {
     uint32_t index;
-    return hy_map_get(&log->by_hash, hash, &index) ? index : HY_LOG_NONE;
+    return hy_map_find(&log->by_hash, hash, HY_HASH_LEN, &index) ? index : HY_LOG_NONE;
 }
 
 hy_err hy_log_encode(const hy_log *log, uint32_t index, hy_writer *w)

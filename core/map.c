@@ -2,6 +2,7 @@
 
 #include "alloc.h"
 #include "bytes.h"
+#include "try.h"
 
 #include <string.h>
 
@@ -34,46 +35,71 @@ void hy_map_init(hy_map *m, size_t key_size, uint64_t seed)
 {
     m->vals = NULL;
     m->keys = NULL;
+    m->key_of = NULL;
+    m->key_user = NULL;
     m->cap = 0;
     m->len = 0;
     m->key_size = key_size;
     m->seed = seed;
 }
 
+void hy_map_init_external(hy_map *m, hy_map_key_fn key_of, const void *user, uint64_t seed)
+{
+    hy_map_init(m, 0, seed);
+    m->key_of = key_of;
+    m->key_user = user;
+}
+
 void hy_map_free(hy_map *m, const hy_allocator *a)
 {
     hy_free(a, m->vals, m->cap * sizeof(uint32_t));
     hy_free(a, m->keys, m->cap * m->key_size);
-    hy_map_init(m, m->key_size, m->seed);
+    m->vals = NULL;
+    m->keys = NULL;
+    m->cap = 0;
+    m->len = 0;
 }
 
-static size_t slot_of(const hy_map *m, const void *key)
+static size_t home_of(const hy_map *m, const void *key, size_t len)
 {
-    return (size_t)hy_hash64(key, m->key_size, m->seed) & (m->cap - 1);
+    return (size_t)hy_hash64(key, len, m->seed) & (m->cap - 1);
 }
 
-static uint8_t *key_at(const hy_map *m, size_t i)
+/* The key in occupied slot i. */
+static const uint8_t *key_in(const hy_map *m, size_t i, size_t *len)
 {
+    if (m->key_of)
+        return m->key_of(m->key_user, m->vals[i] - 1, len);
+    *len = m->key_size;
     return m->keys + i * m->key_size;
+}
+
+static size_t home_of_slot(const hy_map *m, size_t i)
+{
+    size_t len;
+    const uint8_t *key = key_in(m, i, &len);
+    return home_of(m, key, len);
 }
 
 #define NO_SLOT SIZE_MAX
 
-static size_t find(const hy_map *m, const void *key)
+static size_t find(const hy_map *m, const void *key, size_t len)
 {
     if (m->len == 0)
         return NO_SLOT;
-    for (size_t i = slot_of(m, key);; i = (i + 1) & (m->cap - 1)) {
+    for (size_t i = home_of(m, key, len);; i = (i + 1) & (m->cap - 1)) {
         if (m->vals[i] == 0)
             return NO_SLOT;
-        if (memcmp(key_at(m, i), key, m->key_size) == 0)
+        size_t have_len;
+        const uint8_t *have = key_in(m, i, &have_len);
+        if (have_len == len && memcmp(have, key, len) == 0)
             return i;
     }
 }
 
-bool hy_map_get(const hy_map *m, const void *key, uint32_t *value)
+bool hy_map_find(const hy_map *m, const void *key, size_t len, uint32_t *value)
 {
-    size_t i = find(m, key);
+    size_t i = find(m, key, len);
     if (i == NO_SLOT)
         return false;
     if (value)
@@ -81,21 +107,28 @@ bool hy_map_get(const hy_map *m, const void *key, uint32_t *value)
     return true;
 }
 
-/* Places key in the first empty slot of its probe sequence; the key must be absent. */
-static void place(hy_map *m, const void *key, uint32_t stored)
+bool hy_map_get(const hy_map *m, const void *key, uint32_t *value)
 {
-    size_t i = slot_of(m, key);
+    return hy_map_find(m, key, m->key_size, value);
+}
+
+/* Places a stored value (value + 1) with this key in the first empty slot of its probe
+ * sequence; the key must be absent. */
+static void place(hy_map *m, const void *key, size_t len, uint32_t stored)
+{
+    size_t i = home_of(m, key, len);
     while (m->vals[i] != 0)
         i = (i + 1) & (m->cap - 1);
     m->vals[i] = stored;
-    memcpy(key_at(m, i), key, m->key_size);
+    if (m->key_of == NULL)
+        memcpy(m->keys + i * m->key_size, key, len);
 }
 
 static hy_err grow(hy_map *m, const hy_allocator *a, size_t cap)
 {
     uint32_t *vals = hy_alloc_zero(a, cap, sizeof(uint32_t));
-    uint8_t *keys = hy_alloc(a, hy_size_mul(cap, m->key_size));
-    if (vals == NULL || keys == NULL) {
+    uint8_t *keys = m->key_of ? NULL : hy_alloc(a, hy_size_mul(cap, m->key_size));
+    if (vals == NULL || (keys == NULL && m->key_of == NULL)) {
         hy_free(a, vals, cap * sizeof(uint32_t));
         hy_free(a, keys, cap * m->key_size);
         return HY_E_NOMEM;
@@ -104,9 +137,13 @@ static hy_err grow(hy_map *m, const hy_allocator *a, size_t cap)
     m->vals = vals;
     m->keys = keys;
     m->cap = cap;
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.vals[i])
-            place(m, key_at(&old, i), old.vals[i]);
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.vals[i]) {
+            size_t len;
+            const uint8_t *key = key_in(&old, i, &len);
+            place(m, key, len, old.vals[i]);
+        }
+    }
     hy_free(a, old.vals, old.cap * sizeof(uint32_t));
     hy_free(a, old.keys, old.cap * old.key_size);
     return HY_OK;
@@ -128,31 +165,41 @@ hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t va
 {
     if (value == UINT32_MAX)
         return HY_E_INVALID_ARG;
-    size_t existing = find(m, key);
+    size_t existing = find(m, key, m->key_size);
     if (existing != NO_SLOT) {
         m->vals[existing] = value + 1;
         return HY_OK;
     }
-    hy_err err = hy_map_reserve(m, a, 1);
-    if (err)
-        return err;
-    place(m, key, value + 1);
+    HY_TRY(hy_map_reserve(m, a, 1));
+    place(m, key, m->key_size, value + 1);
+    m->len++;
+    return HY_OK;
+}
+
+hy_err hy_map_insert(hy_map *m, const hy_allocator *a, uint32_t value)
+{
+    if (value == UINT32_MAX || m->key_of == NULL)
+        return HY_E_INVALID_ARG;
+    HY_TRY(hy_map_reserve(m, a, 1));
+    size_t len;
+    const uint8_t *key = m->key_of(m->key_user, value, &len);
+    place(m, key, len, value + 1);
     m->len++;
     return HY_OK;
 }
 
 bool hy_map_remove(hy_map *m, const void *key)
 {
-    size_t hole = find(m, key), mask = m->cap - 1;
+    size_t hole = m->key_of ? NO_SLOT : find(m, key, m->key_size), mask = m->cap - 1;
     if (hole == NO_SLOT)
         return false;
     /* Backward shift: move later entries of the run into the hole when their home slot
      * does not lie cyclically between the hole and their current slot. */
     for (size_t i = (hole + 1) & mask; m->vals[i] != 0; i = (i + 1) & mask) {
-        size_t home = slot_of(m, key_at(m, i));
+        size_t home = home_of_slot(m, i);
         if (((i - home) & mask) >= ((i - hole) & mask)) {
             m->vals[hole] = m->vals[i];
-            memcpy(key_at(m, hole), key_at(m, i), m->key_size);
+            memcpy(m->keys + hole * m->key_size, m->keys + i * m->key_size, m->key_size);
             hole = i;
         }
     }

@@ -4,6 +4,7 @@
 #include "rng.h"
 #include "test_alloc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Random inserts, overwrites and removes checked against a plain array model. */
@@ -73,6 +74,44 @@ static void map_put_reports_oom_and_stays_intact(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+/* External keys: names of varied lengths kept by the owner, the map holding indexes. */
+typedef struct names {
+    char text[2000][12];
+} names;
+
+static const uint8_t *name_of(const void *user, uint32_t value, size_t *len)
+{
+    const names *n = user;
+    *len = strlen(n->text[value]);
+    return (const uint8_t *)n->text[value];
+}
+
+static void external_keys_of_any_length_are_found(void **state)
+{
+    (void)state;
+    static names n;
+    hy_test_alloc t;
+    hy_allocator a = hy_test_allocator(&t);
+    hy_map m;
+    hy_map_init_external(&m, name_of, &n, 99);
+    for (uint32_t i = 0; i < 2000; i++) {
+        /* "a", "ab", ... share prefixes; different lengths must never compare equal. */
+        snprintf(n.text[i], sizeof n.text[i], "%.*s%u", (int)(i % 5), "abcd", i / 5);
+        assert_int_equal(hy_map_insert(&m, &a, i), HY_OK);
+    }
+    for (uint32_t i = 0; i < 2000; i++) {
+        uint32_t v;
+        assert_true(hy_map_find(&m, n.text[i], strlen(n.text[i]), &v));
+        assert_int_equal(v, i);
+    }
+    assert_false(hy_map_find(&m, "abcd", 4, NULL));
+    assert_false(hy_map_find(&m, "ab0", 2, NULL)); /* a prefix of a key is another key */
+    assert_false(hy_map_remove(&m, "a0"));          /* external maps do not remove */
+    assert_int_equal(hy_map_insert(&m, &a, UINT32_MAX), HY_E_INVALID_ARG);
+    hy_map_free(&m, &a);
+    assert_int_equal(t.live_blocks, 0);
+}
+
 static void hash_depends_on_seed_length_and_every_byte(void **state)
 {
     (void)state;
@@ -92,6 +131,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(map_matches_a_model_under_random_operations),
         cmocka_unit_test(map_put_reports_oom_and_stays_intact),
+        cmocka_unit_test(external_keys_of_any_length_are_found),
         cmocka_unit_test(hash_depends_on_seed_length_and_every_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
