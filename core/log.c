@@ -41,10 +41,10 @@ hy_err hy_log_new(const hy_log_config *config, hy_log **out)
     hy_vec_init(&log->waits, sizeof(log_wait));
     /* Distinct seeds per map, all derived from the caller's secret one. */
     uint64_t seed = config->hash_seed;
-    hy_map_init_external(&log->by_hash, change_hash_of, log, seed);
-    hy_map_init(&log->actor_by_key, HY_KEY_LEN, seed ^ 0x5bd1e995u);
-    hy_map_init(&log->pending_by_hash, HY_HASH_LEN, seed ^ 0x27d4eb2fu);
-    hy_map_init(&log->waiting, HY_HASH_LEN, seed ^ 0x165667b1u);
+    hy_table_init_external(&log->by_hash, change_hash_of, log, seed);
+    hy_table_init(&log->actor_by_key, HY_KEY_LEN, seed ^ 0x5bd1e995u);
+    hy_table_init(&log->pending_by_hash, HY_HASH_LEN, seed ^ 0x27d4eb2fu);
+    hy_table_init(&log->waiting, HY_HASH_LEN, seed ^ 0x165667b1u);
     hy_writer_init(&log->scratch, config->alloc);
     log->local_actor = HY_LOG_NONE;
     *out = log;
@@ -65,8 +65,8 @@ void hy_log_free(hy_log *log)
     hy_vec_free(&log->heads, a);
     hy_vec_free(&log->equivocations, a);
     hy_vec_free(&log->branch_sigs, a);
-    hy_map_free(&log->by_hash, a);
-    hy_map_free(&log->actor_by_key, a);
+    hy_table_free(&log->by_hash, a);
+    hy_table_free(&log->actor_by_key, a);
     log_pending_free(log);
     hy_writer_free(&log->scratch);
     hy_wipe(log->local_seed, sizeof log->local_seed);
@@ -82,7 +82,7 @@ hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index
     if (log->actors.len >= HY_LOG_NONE - 1)
         return HY_E_LIMIT;
     HY_TRY(hy_vec_reserve(&log->actors, a, log->actors.len + 1));
-    HY_TRY(hy_map_reserve(&log->actor_by_key, a, 1));
+    HY_TRY(hy_table_reserve(&log->actor_by_key, a, 1));
     log_actor fresh;
     memset(&fresh, 0, sizeof fresh);
     memcpy(fresh.key, key, HY_KEY_LEN);
@@ -90,7 +90,7 @@ hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index
     fresh.signed_change = HY_LOG_NONE;
     *index = (uint32_t)log->actors.len;
     hy_vec_push(&log->actors, a, &fresh);
-    hy_map_put(&log->actor_by_key, a, key, *index);
+    hy_table_put(&log->actor_by_key, a, key, *index);
     return HY_OK;
 }
 
@@ -165,7 +165,7 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
         hy_vec_reserve(&log->deps, a, log->deps.len + c->dep_count) ||
         hy_vec_reserve(&log->ops, a, log->ops.len + c->ops_len) ||
         hy_vec_reserve(&log->heads, a, log->heads.len + 1) ||
-        hy_map_reserve(&log->by_hash, a, 1) ||
+        hy_table_reserve(&log->by_hash, a, 1) ||
         hy_vec_reserve(&act->chain, a, act->chain.len + 1) ||
         (equivocating && hy_vec_reserve(&log->equivocations, a, log->equivocations.len + 1)))
         return HY_E_NOMEM;
@@ -189,7 +189,7 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
     if (c->ops_len)
         memcpy(hy_vec_at(&log->ops, log->ops.len), c->ops, c->ops_len);
     log->ops.len += c->ops_len;
-    hy_map_insert(&log->by_hash, a, index);
+    hy_table_insert(&log->by_hash, a, index);
     if (equivocating) {
         hy_equivocation e = { actor, rec.seq, HY_VEC_AT(&act->chain, uint32_t, rec.seq - 1),
                               index };
@@ -213,7 +213,7 @@ hy_err log_reserve(hy_log *log, size_t changes, size_t deps, size_t ops)
     HY_TRY(hy_vec_reserve(&log->changes, a, log->changes.len + changes));
     HY_TRY(hy_vec_reserve(&log->deps, a, log->deps.len + deps));
     HY_TRY(hy_vec_reserve(&log->ops, a, log->ops.len + ops));
-    return hy_map_reserve(&log->by_hash, a, changes);
+    return hy_table_reserve(&log->by_hash, a, changes);
 }
 
 /* ---- signatures ---- */
@@ -233,11 +233,11 @@ hy_err log_chain_path(const hy_log *log, uint32_t from, uint32_t to, hy_vec *pat
     size_t base = path->len;
     /* Depth-first down the actor's changes, each visited once. Seq falls by one per step,
      * and only an equivocating actor ever offers more than one way down. */
-    hy_map visited;
-    hy_map_init(&visited, sizeof(uint32_t), log->cfg.hash_seed);
+    hy_table visited;
+    hy_table_init(&visited, sizeof(uint32_t), log->cfg.hash_seed);
     hy_err err = hy_vec_push(path, a, &from);
     if (err == HY_OK)
-        err = hy_map_put(&visited, a, &from, 0);
+        err = hy_table_put(&visited, a, &from, 0);
     bool found = false;
     while (err == HY_OK && !found && path->len > base) {
         uint32_t cur = HY_VEC_AT(path, uint32_t, path->len - 1);
@@ -251,18 +251,18 @@ hy_err log_chain_path(const hy_log *log, uint32_t from, uint32_t to, hy_vec *pat
         for (uint32_t i = 0; c->seq > target_seq && i < c->dep_count && next == HY_LOG_NONE; i++) {
             const log_change *d = log_change_at(log, deps[i]);
             if (d->actor == c->actor && d->seq + 1 == c->seq &&
-                !hy_map_get(&visited, &deps[i], NULL))
+                !hy_table_get(&visited, &deps[i], NULL))
                 next = deps[i];
         }
         if (next == HY_LOG_NONE) {
             path->len--;
             continue;
         }
-        err = hy_map_put(&visited, a, &next, 0);
+        err = hy_table_put(&visited, a, &next, 0);
         if (err == HY_OK)
             err = hy_vec_push(path, a, &next);
     }
-    hy_map_free(&visited, a);
+    hy_table_free(&visited, a);
     if (err || !found) {
         path->len = base;
         return err ? err : HY_E_NOT_FOUND;
@@ -353,7 +353,7 @@ void hy_log_get(const hy_log *log, uint32_t index, hy_log_entry *out)
 uint32_t hy_log_find(const hy_log *log, const uint8_t hash[HY_HASH_LEN])
 {
     uint32_t index;
-    return hy_map_find(&log->by_hash, hash, HY_HASH_LEN, &index) ? index : HY_LOG_NONE;
+    return hy_table_find(&log->by_hash, hash, HY_HASH_LEN, &index) ? index : HY_LOG_NONE;
 }
 
 hy_err hy_log_encode(const hy_log *log, uint32_t index, hy_writer *w)
@@ -398,7 +398,7 @@ const uint8_t *hy_log_actor_key(const hy_log *log, uint32_t actor)
 uint32_t hy_log_actor_find(const hy_log *log, const uint8_t key[HY_KEY_LEN])
 {
     uint32_t index;
-    return hy_map_get(&log->actor_by_key, key, &index) ? index : HY_LOG_NONE;
+    return hy_table_get(&log->actor_by_key, key, &index) ? index : HY_LOG_NONE;
 }
 
 uint32_t hy_log_actor_seq(const hy_log *log, uint32_t actor)

@@ -19,6 +19,34 @@
 
 typedef struct hy_log hy_log;
 
+/* One change as an ops codec sees it. */
+typedef struct hy_ops_change {
+    const uint8_t *actor;  /* key */
+    uint64_t start_op;
+    const uint8_t *ops;    /* NULL when decoding */
+    size_t ops_len;
+} hy_ops_change;
+
+/* The owner's packing of the ops in a saved log (docs/format.md, "Log file"): the log treats
+ * ops as opaque bytes, its owner knows their structure (the record store packs text edits
+ * into columns). Loading rebuilds each change's ops exactly, and the change hashes check
+ * that it did. */
+typedef struct hy_ops_codec {
+    /* Appends the packing of the ops of these changes, in the order given. */
+    hy_err (*pack)(void *user, const hy_allocator *a, const hy_ops_change *changes,
+                   size_t count, hy_writer *w);
+    /* Opens a packing for unpacking (*state is the codec's own, freed by close). */
+    hy_err (*open)(void *user, const hy_allocator *a, const uint8_t *data, size_t len,
+                   void **state);
+    /* Appends exactly change->ops_len bytes: the ops of the next change. HY_E_FORMAT (or
+     * another decoding error) when the packing does not hold them. */
+    hy_err (*next)(void *state, const hy_ops_change *change, hy_writer *ops);
+    /* Frees the state. With check set (after the last change), HY_E_FORMAT when the packing
+     * holds more than was asked for. */
+    hy_err (*close)(void *state, bool check);
+    void *user;
+} hy_ops_codec;
+
 typedef struct hy_log_config {
     hy_allocator alloc;
     /* Seeds the hash maps keyed by peer-chosen data; take it from the platform's randomness. */
@@ -33,6 +61,9 @@ typedef struct hy_log_config {
      * the change stays applied. */
     hy_err (*on_apply)(void *user, const hy_log *log, uint32_t index);
     void *on_apply_user;
+    /* How saves pack the ops (NULL: as they are); a log file packed by a codec loads only
+     * into a log that has it. */
+    const hy_ops_codec *ops_codec;
 } hy_log_config;
 
 hy_err hy_log_new(const hy_log_config *config, hy_log **out);

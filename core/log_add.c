@@ -55,14 +55,14 @@ typedef struct batch_item {
 } batch_item;
 
 /* Marks the run of the actor's changes in the batch below the signed change `top`. */
-static void cover_chain(batch_item *items, const hy_map *by_hash, uint32_t top)
+static void cover_chain(batch_item *items, const hy_table *by_hash, uint32_t top)
 {
     for (uint32_t cur = top;;) {
         const hy_change *c = &items[cur].change;
         uint32_t prev = HY_LOG_NONE;
         for (size_t i = 0; i < c->dep_count && prev == HY_LOG_NONE; i++) {
             uint32_t d;
-            if (hy_map_get(by_hash, c->deps + i * HY_HASH_LEN, &d) &&
+            if (hy_table_get(by_hash, c->deps + i * HY_HASH_LEN, &d) &&
                 items[d].change.seq + 1 == c->seq &&
                 memcmp(items[d].change.actor, c->actor, HY_KEY_LEN) == 0)
                 prev = d;
@@ -76,19 +76,19 @@ static void cover_chain(batch_item *items, const hy_map *by_hash, uint32_t top)
 
 static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *changes,
                           size_t count, const hy_log_sig *sigs, size_t sig_count,
-                          hy_map *by_hash, size_t *bad)
+                          hy_table *by_hash, size_t *bad)
 {
     const hy_allocator *a = &log->cfg.alloc;
     for (size_t i = 0; i < count; i++) {
         *bad = i;
         HY_TRY(hy_change_decode(&items[i].change, changes[i].data, changes[i].len, NULL));
         hy_change_hash(changes[i].data, changes[i].len, items[i].hash);
-        HY_TRY(hy_map_put(by_hash, a, items[i].hash, (uint32_t)i));
+        HY_TRY(hy_table_put(by_hash, a, items[i].hash, (uint32_t)i));
     }
     for (size_t k = 0; k < sig_count; k++) {
         *bad = k;
         uint32_t i;
-        if (!hy_map_get(by_hash, sigs[k].hash, &i))
+        if (!hy_table_get(by_hash, sigs[k].hash, &i))
             return HY_E_BAD_SIGNATURE;
         HY_TRY(log_verify_sig(items[i].change.actor, items[i].hash, sigs[k].sig));
         items[i].sig = sigs[k].sig;
@@ -98,7 +98,7 @@ static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *change
      * at the first change another signature already covers. */
     for (size_t k = 0; k < sig_count; k++) {
         uint32_t i;
-        hy_map_get(by_hash, sigs[k].hash, &i);
+        hy_table_get(by_hash, sigs[k].hash, &i);
         cover_chain(items, by_hash, i);
     }
     if (log->cfg.require_signatures) {
@@ -121,8 +121,8 @@ hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
     batch_item *items = hy_alloc_zero(a, count ? count : 1, sizeof *items);
     if (items == NULL)
         return HY_E_NOMEM;
-    hy_map by_hash;
-    hy_map_init(&by_hash, HY_HASH_LEN, log->cfg.hash_seed ^ 0x9e3779b9u);
+    hy_table by_hash;
+    hy_table_init(&by_hash, HY_HASH_LEN, log->cfg.hash_seed ^ 0x9e3779b9u);
     hy_err err = check_batch(log, items, changes, count, sigs, sig_count, &by_hash, &bad_index);
     /* Room for the whole batch at once, as a loader does: growing by doubling would copy the
      * log's arrays again and again. */
@@ -143,7 +143,7 @@ hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
             err = HY_OK;
         }
     }
-    hy_map_free(&by_hash, a);
+    hy_table_free(&by_hash, a);
     hy_free(a, items, (count ? count : 1) * sizeof *items);
     if (err && bad)
         *bad = bad_index;

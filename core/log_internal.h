@@ -3,7 +3,7 @@
 #define HY_LOG_INTERNAL_H
 
 #include "log.h"
-#include "map.h"
+#include "table.h"
 #include "vec.h"
 
 typedef struct log_change {
@@ -57,8 +57,8 @@ struct hy_log {
     hy_vec heads;            /* uint32_t, ascending by hash */
     hy_vec equivocations;    /* hy_equivocation */
     hy_vec branch_sigs;      /* log_branch_sig */
-    hy_map by_hash;          /* change hash -> index */
-    hy_map actor_by_key;     /* actor key -> index */
+    hy_table by_hash;          /* change hash -> index */
+    hy_table actor_by_key;     /* actor key -> index */
     uint64_t max_op;         /* highest op counter applied */
 
     bool has_local;
@@ -69,8 +69,8 @@ struct hy_log {
 
     hy_vec pending;          /* log_pending */
     hy_vec waits;            /* log_wait */
-    hy_map pending_by_hash;  /* hash -> pending index */
-    hy_map waiting;          /* missing hash -> first log_wait */
+    hy_table pending_by_hash;  /* hash -> pending index */
+    hy_table waiting;          /* missing hash -> first log_wait */
     size_t pending_live;
     size_t pending_bytes;
 };
@@ -110,7 +110,11 @@ hy_err log_chain_path(const hy_log *log, uint32_t from, uint32_t to, hy_vec *pat
 /* The compact form (log_save.c, log_load.c). */
 #define LOG_MAGIC "HYLG"
 #define LOG_MAGIC_LEN 4
-#define LOG_FORMAT_VERSION 1
+#define LOG_FORMAT_VERSION 2 /* written; version 1 still loads */
+/* Version 2 packs data (RLE deps, packed ops), so its counts are bounded by this multiple of
+ * the file's length rather than by one byte per item: a small file cannot claim a huge log. */
+#define LOG_MAX_EXPANSION 1024
+enum { LOG_OPS_PLAIN = 0, LOG_OPS_PACKED = 1 };
 enum { COL_ACTOR, COL_SEQ, COL_START_OP, COL_TIME, COL_DEP_COUNT, COL_OP_COUNT, COL_OPS_LEN,
        COL_COUNT };
 

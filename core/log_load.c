@@ -10,12 +10,17 @@
 
 typedef struct loader {
     hy_reader r;
+    uint64_t version;
     hy_col_reader cols[COL_COUNT];
-    hy_reader deps;        /* plain varints */
+    hy_reader deps;        /* version 1: plain varints */
     size_t deps_base;
-    const uint8_t *ops;
-    size_t ops_len;
+    hy_col_reader dep_col; /* version 2: an RLE column */
+    const uint8_t *ops;    /* plain ops */
+    size_t ops_len;        /* their total */
     size_t ops_at;
+    const hy_ops_codec *codec; /* packed ops: the codec and its state */
+    void *codec_state;
+    hy_writer unpacked;    /* one change's ops, unpacked */
     const uint8_t *actor_keys;
     size_t actor_count;
     size_t change_count;
@@ -35,7 +40,52 @@ static hy_err next_value(loader *L, int col, uint64_t *v)
     return err ? fail_at(L, hy_col_offset(&L->cols[col]), err) : HY_OK;
 }
 
-static hy_err read_header(loader *L)
+static hy_err read_bounded_count(loader *L, size_t *out)
+{
+    if (L->version == 1)
+        return hy_read_count(&L->r, 1, out);
+    size_t at = L->r.pos;
+    uint64_t n;
+    HY_TRY(hy_read_varint(&L->r, &n));
+    if (n / LOG_MAX_EXPANSION > L->r.len) {
+        L->r.pos = at;
+        return HY_E_TOO_LARGE;
+    }
+    *out = (size_t)n;
+    return HY_OK;
+}
+
+/* The ops section: version 1 has the plain bytes; version 2 says whether they are plain or
+ * packed by the owner's codec, which must then be configured. */
+static hy_err read_ops_header(loader *L, const hy_ops_codec *codec, const hy_allocator *a)
+{
+    uint64_t mode = LOG_OPS_PLAIN;
+    size_t at = L->r.pos;
+    if (L->version != 1)
+        HY_TRY(hy_read_varint(&L->r, &mode));
+    if (mode == LOG_OPS_PLAIN) {
+        HY_TRY(hy_read_count(&L->r, 1, &L->ops_len));
+        return hy_read_view(&L->r, L->ops_len, &L->ops);
+    }
+    if (mode != LOG_OPS_PACKED || codec == NULL) {
+        L->r.pos = at;
+        return mode == LOG_OPS_PACKED ? HY_E_VERSION : HY_E_FORMAT;
+    }
+    HY_TRY(read_bounded_count(L, &L->ops_len));
+    size_t len;
+    const uint8_t *packed;
+    HY_TRY(hy_read_count(&L->r, 1, &len));
+    HY_TRY(hy_read_view(&L->r, len, &packed));
+    hy_err err = codec->open(codec->user, a, packed, len, &L->codec_state);
+    if (err) {
+        L->r.pos -= len;
+        return err;
+    }
+    L->codec = codec;
+    return HY_OK;
+}
+
+static hy_err read_header(loader *L, const hy_log *log)
 {
     const uint8_t *magic;
     uint64_t version;
@@ -46,10 +96,11 @@ static hy_err read_header(loader *L)
     }
     size_t at = L->r.pos;
     HY_TRY(hy_read_varint(&L->r, &version));
-    if (version != LOG_FORMAT_VERSION) {
+    if (version != 1 && version != LOG_FORMAT_VERSION) {
         L->r.pos = at;
         return HY_E_VERSION;
     }
+    L->version = version;
     HY_TRY(hy_read_count(&L->r, HY_KEY_LEN, &L->actor_count));
     HY_TRY(hy_read_view(&L->r, L->actor_count * HY_KEY_LEN, &L->actor_keys));
     for (size_t i = 1; i < L->actor_count; i++) {
@@ -59,23 +110,23 @@ static hy_err read_header(loader *L)
             return HY_E_FORMAT;
         }
     }
-    /* Each change owns at least one byte of ops, so the input bounds the count. */
-    HY_TRY(hy_read_count(&L->r, 1, &L->change_count));
+    /* Version 1: each change owns at least one byte of ops, so the input bounds the count;
+     * version 2 packs, so the bound is a multiple of the input. */
+    HY_TRY(read_bounded_count(L, &L->change_count));
     for (int col = 0; col < COL_COUNT; col++) {
         HY_TRY(hy_col_open(&L->cols[col], &L->r));
-        if (col == COL_DEP_COUNT) {
+        if (col == COL_DEP_COUNT && L->version == 1) {
             size_t len;
             const uint8_t *bytes;
             HY_TRY(hy_read_count(&L->r, 1, &len));
             HY_TRY(hy_read_view(&L->r, len, &bytes));
             L->deps = hy_reader_make(bytes, len);
             L->deps_base = L->r.pos - len;
+        } else if (col == COL_DEP_COUNT) {
+            HY_TRY(hy_col_open(&L->dep_col, &L->r));
         }
     }
-    HY_TRY(hy_read_count(&L->r, 1, &L->ops_len));
-    HY_TRY(hy_read_view(&L->r, L->ops_len, &L->ops));
-    L->ops_at = 0;
-    return HY_OK;
+    return read_ops_header(L, log->cfg.ops_codec, &log->cfg.alloc);
 }
 
 /* Rebuilds change `position`, hashes it and applies it. */
@@ -94,8 +145,9 @@ static hy_err load_change(loader *L, hy_log *log, size_t position, uint64_t *las
     HY_TRY(next_value(L, COL_OPS_LEN, &ops_len));
     if (dep_count > HY_CHANGE_MAX_DEPS)
         return fail_at(L, hy_col_offset(&L->cols[COL_DEP_COUNT]), HY_E_TOO_LARGE);
+    size_t ops_len_at = hy_col_offset(&L->cols[COL_OPS_LEN]);
     if (ops_len > L->ops_len - L->ops_at)
-        return fail_at(L, hy_col_offset(&L->cols[COL_OPS_LEN]), HY_E_TOO_LARGE);
+        return fail_at(L, ops_len_at, HY_E_TOO_LARGE);
 
     hy_change c;
     memcpy(c.actor, L->actor_keys + actor * HY_KEY_LEN, HY_KEY_LEN);
@@ -109,9 +161,20 @@ static hy_err load_change(loader *L, hy_log *log, size_t position, uint64_t *las
     c.time_ms = (int64_t)*prev_time;
     c.dep_count = (size_t)dep_count;
     c.op_count = op_count;
-    c.ops = L->ops + L->ops_at;
     c.ops_len = (size_t)ops_len;
     L->ops_at += c.ops_len;
+    if (L->codec) {
+        L->unpacked.len = 0;
+        hy_ops_change packed = { c.actor, c.start_op, NULL, c.ops_len };
+        hy_err err = L->codec->next(L->codec_state, &packed, &L->unpacked);
+        if (err == HY_OK && L->unpacked.len != c.ops_len)
+            err = HY_E_FORMAT;
+        if (err)
+            return err == HY_E_NOMEM ? err : fail_at(L, ops_len_at, err);
+        c.ops = L->unpacked.data;
+    } else {
+        c.ops = L->ops + L->ops_at - c.ops_len;
+    }
 
     /* Deps are backward distances to earlier positions; a distance of 0 names the change
      * itself and one past the start names nothing: both would make a cycle or a hole. */
@@ -126,8 +189,9 @@ static hy_err load_change(loader *L, hy_log *log, size_t position, uint64_t *las
     }
     for (size_t i = 0; i < c.dep_count; i++) {
         uint64_t distance;
-        size_t at = L->deps_base + L->deps.pos;
-        hy_err err = hy_read_varint(&L->deps, &distance);
+        size_t at = L->version == 1 ? L->deps_base + L->deps.pos : hy_col_offset(&L->dep_col);
+        hy_err err = L->version == 1 ? hy_read_varint(&L->deps, &distance)
+                                     : hy_col_next(&L->dep_col, &distance);
         if (err)
             return fail_at(L, at, err);
         if (distance == 0 || distance > position)
@@ -157,17 +221,28 @@ static hy_err read_changes(loader *L, hy_log *log)
     uint64_t *last_seq = hy_alloc_zero(a, L->actor_count + 1, sizeof *last_seq);
     uint32_t *dep_index = hy_alloc(a, HY_CHANGE_MAX_DEPS * sizeof *dep_index);
     hy_err err = (last_seq && dep_index) ? HY_OK : HY_E_NOMEM;
-    /* Every dep edge takes at least one byte of its column, so its length bounds them. */
+    /* Room up front (as far as the input vouches for it: packed counts may lie). */
+    size_t vouched = L->r.len * 64;
     if (err == HY_OK)
-        err = log_reserve(log, L->change_count, L->deps.len, L->ops_len);
+        err = log_reserve(log, L->change_count < vouched ? L->change_count : vouched,
+                          L->version == 1 ? L->deps.len : 0,
+                          L->ops_len < vouched ? L->ops_len : vouched);
     uint64_t prev_start = 0, prev_time = 0;
     for (size_t p = 0; err == HY_OK && p < L->change_count; p++)
         err = load_change(L, log, p, last_seq, &prev_start, &prev_time, dep_index);
     for (int col = 0; err == HY_OK && col < COL_COUNT; col++)
         if (hy_col_close(&L->cols[col]))
             err = fail_at(L, hy_col_offset(&L->cols[col]), HY_E_FORMAT);
+    if (err == HY_OK && L->version != 1 && hy_col_close(&L->dep_col))
+        err = fail_at(L, hy_col_offset(&L->dep_col), HY_E_FORMAT);
     if (err == HY_OK && (hy_reader_left(&L->deps) || L->ops_at != L->ops_len))
         err = fail_at(L, L->r.pos, HY_E_FORMAT);
+    if (L->codec) {
+        hy_err closed = L->codec->close(L->codec_state, err == HY_OK);
+        L->codec = NULL;
+        if (err == HY_OK && closed)
+            err = fail_at(L, L->r.pos, closed);
+    }
     hy_free(a, last_seq, (L->actor_count + 1) * sizeof *last_seq);
     hy_free(a, dep_index, HY_CHANGE_MAX_DEPS * sizeof *dep_index);
     return err;
@@ -231,9 +306,13 @@ hy_err hy_log_load_into(hy_log *log, const uint8_t *data, size_t len, size_t *er
     memset(&L, 0, sizeof L);
     L.r = hy_reader_make(data, len);
     L.err_offset = SIZE_MAX;
-    hy_err err = read_header(&L);
+    hy_writer_init(&L.unpacked, log->cfg.alloc);
+    hy_err err = read_header(&L, log);
     if (err == HY_OK)
         err = read_changes(&L, log);
+    if (L.codec) /* read_changes did not get to close it */
+        L.codec->close(L.codec_state, false);
+    hy_writer_free(&L.unpacked);
     if (err == HY_OK)
         err = read_heads_and_sigs(&L, log);
     if (err && err_offset)

@@ -21,8 +21,8 @@ static void reset_if_idle(hy_log *log)
     const hy_allocator *a = &log->cfg.alloc;
     hy_vec_free(&log->pending, a);
     hy_vec_free(&log->waits, a);
-    hy_map_free(&log->pending_by_hash, a);
-    hy_map_free(&log->waiting, a);
+    hy_table_free(&log->pending_by_hash, a);
+    hy_table_free(&log->waiting, a);
     log->pending_bytes = 0;
 }
 
@@ -31,7 +31,7 @@ hy_err log_pending_add(hy_log *log, const uint8_t *encoded, size_t len,
                        const uint8_t *sig)
 {
     const hy_allocator *a = &log->cfg.alloc;
-    if (hy_map_get(&log->pending_by_hash, hash, NULL))
+    if (hy_table_get(&log->pending_by_hash, hash, NULL))
         return HY_E_MISSING_DEPS; /* already waiting */
     if (log->pending_live >= log->cfg.max_pending ||
         len > log->cfg.max_pending_bytes - log->pending_bytes ||
@@ -41,8 +41,8 @@ hy_err log_pending_add(hy_log *log, const uint8_t *encoded, size_t len,
     if (copy == NULL ||
         hy_vec_reserve(&log->pending, a, log->pending.len + 1) ||
         hy_vec_reserve(&log->waits, a, log->waits.len + c->dep_count) ||
-        hy_map_reserve(&log->pending_by_hash, a, 1) ||
-        hy_map_reserve(&log->waiting, a, c->dep_count)) {
+        hy_table_reserve(&log->pending_by_hash, a, 1) ||
+        hy_table_reserve(&log->waiting, a, c->dep_count)) {
         hy_free(a, copy, len);
         return HY_E_NOMEM;
     }
@@ -61,14 +61,14 @@ hy_err log_pending_add(hy_log *log, const uint8_t *encoded, size_t len,
         if (hy_log_find(log, dep) != HY_LOG_NONE)
             continue;
         uint32_t head = HY_LOG_NONE;
-        hy_map_get(&log->waiting, dep, &head);
+        hy_table_get(&log->waiting, dep, &head);
         log_wait w = { index, head };
-        hy_map_put(&log->waiting, a, dep, (uint32_t)log->waits.len);
+        hy_table_put(&log->waiting, a, dep, (uint32_t)log->waits.len);
         hy_vec_push(&log->waits, a, &w);
         p.missing++;
     }
     hy_vec_push(&log->pending, a, &p);
-    hy_map_put(&log->pending_by_hash, a, hash, index);
+    hy_table_put(&log->pending_by_hash, a, hash, index);
     log->pending_live++;
     log->pending_bytes += len;
     return HY_E_MISSING_DEPS;
@@ -77,7 +77,7 @@ hy_err log_pending_add(hy_log *log, const uint8_t *encoded, size_t len,
 /* Takes a pending change out of the queue (its bytes are the caller's to free). */
 static void take(hy_log *log, log_pending *p)
 {
-    hy_map_remove(&log->pending_by_hash, p->hash);
+    hy_table_remove(&log->pending_by_hash, p->hash);
     log->pending_live--;
     log->pending_bytes -= p->len;
 }
@@ -128,9 +128,9 @@ hy_err log_pending_release(hy_log *log, const uint8_t hash[HY_HASH_LEN])
         uint8_t done[HY_HASH_LEN];
         memcpy(done, hy_vec_at(&released, r), HY_HASH_LEN);
         uint32_t w;
-        if (!hy_map_get(&log->waiting, done, &w))
+        if (!hy_table_get(&log->waiting, done, &w))
             continue;
-        hy_map_remove(&log->waiting, done);
+        hy_table_remove(&log->waiting, done);
         for (; w != HY_LOG_NONE; w = HY_VEC_AT(&log->waits, log_wait, w).next) {
             uint32_t index = HY_VEC_AT(&log->waits, log_wait, w).pending;
             log_pending *p = pending_at(log, index);

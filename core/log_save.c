@@ -96,8 +96,7 @@ static void write_columns(const hy_log *log, const save_scratch *s, hy_writer *w
         }
         hy_col_write(w, s->column, n);
         if (col == COL_DEP_COUNT) {
-            /* Deps are plain varints, one per edge: each costs input bytes, which bounds what
-             * a loader allocates. */
+            /* Most changes depend on the one just before them: distances of 1 in runs. */
             size_t k = 0;
             for (size_t p = 0; p < n; p++) {
                 const log_change *c = log_change_at(log, s->order[p].index);
@@ -105,9 +104,48 @@ static void write_columns(const hy_log *log, const save_scratch *s, hy_writer *w
                 for (uint32_t i = 0; i < c->dep_count; i++)
                     s->deps[k++] = p - s->position[deps[i]];
             }
-            hy_col_write_plain(w, s->deps, dep_total);
+            hy_col_write(w, s->deps, dep_total);
         }
     }
+}
+
+/* The ops of every change in file order: their total length, then the bytes as they are or
+ * as the owner's codec packs them (a count of bytes, then the packing). */
+static hy_err write_ops(const hy_log *log, const save_scratch *s, hy_writer *w)
+{
+    size_t n = log->changes.len, ops_total = 0;
+    for (size_t p = 0; p < n; p++)
+        ops_total += log_change_at(log, s->order[p].index)->ops_len;
+    const hy_ops_codec *codec = log->cfg.ops_codec;
+    hy_write_varint(w, codec ? LOG_OPS_PACKED : LOG_OPS_PLAIN);
+    hy_write_varint(w, ops_total);
+    if (codec == NULL) {
+        for (size_t p = 0; p < n; p++) {
+            const log_change *c = log_change_at(log, s->order[p].index);
+            hy_write_bytes(w, (const uint8_t *)log->ops.data + c->ops_at, c->ops_len);
+        }
+        return w->err;
+    }
+    const hy_allocator *a = &log->cfg.alloc;
+    hy_ops_change *changes = hy_alloc(a, hy_size_mul(n + 1, sizeof *changes));
+    if (changes == NULL)
+        return HY_E_NOMEM;
+    for (size_t p = 0; p < n; p++) {
+        const log_change *c = log_change_at(log, s->order[p].index);
+        changes[p] = (hy_ops_change){ log_actor_at(log, c->actor)->key, c->start_op,
+                                      (const uint8_t *)log->ops.data + c->ops_at, c->ops_len };
+    }
+    hy_writer packed;
+    hy_writer_init(&packed, *a);
+    hy_err err = codec->pack(codec->user, a, changes, n, &packed);
+    hy_free(a, changes, (n + 1) * sizeof *changes);
+    if (err == HY_OK) {
+        hy_write_varint(w, packed.len);
+        hy_write_bytes(w, packed.data, packed.len);
+        err = w->err;
+    }
+    hy_writer_free(&packed);
+    return err;
 }
 
 hy_err hy_log_save(hy_log *log, hy_writer *w)
@@ -158,14 +196,9 @@ hy_err hy_log_save(hy_log *log, hy_writer *w)
         hy_write_bytes(w, s.actors[r].key, HY_KEY_LEN);
     hy_write_varint(w, n);
     write_columns(log, &s, w, dep_total);
-    size_t ops_total = 0;
-    for (size_t p = 0; p < n; p++)
-        ops_total += log_change_at(log, s.order[p].index)->ops_len;
-    hy_write_varint(w, ops_total);
-    for (size_t p = 0; p < n; p++) {
-        const log_change *c = log_change_at(log, s.order[p].index);
-        hy_write_bytes(w, (const uint8_t *)log->ops.data + c->ops_at, c->ops_len);
-    }
+    err = write_ops(log, &s, w);
+    if (err)
+        goto done;
     hy_write_varint(w, log->heads.len);
     for (size_t i = 0; i < log->heads.len; i++)
         hy_write_bytes(w, log_change_at(log, HY_VEC_AT(&log->heads, uint32_t, i))->hash,

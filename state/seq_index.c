@@ -19,7 +19,7 @@ static page_key make_key(uint32_t actor, uint64_t page)
 
 void seq_index_init(seq_index *ix, uint64_t seed)
 {
-    hy_map_init(&ix->map, sizeof(page_key), seed);
+    hy_table_init(&ix->map, sizeof(page_key), seed);
     hy_vec_init(&ix->pages, sizeof(hy_vec));
     ix->stale = false;
     ix->have_last = false;
@@ -32,7 +32,7 @@ static bool find_page(seq_index *ix, uint32_t actor, uint64_t page_no, uint32_t 
         return true;
     }
     page_key key = make_key(actor, page_no);
-    if (!hy_map_get(&ix->map, &key, slot))
+    if (!hy_table_get(&ix->map, &key, slot))
         return false;
     ix->have_last = true;
     ix->last_actor = actor;
@@ -47,7 +47,7 @@ void seq_index_clear(seq_index *ix, const hy_allocator *a)
         hy_vec_free(&HY_VEC_AT(&ix->pages, hy_vec, i), a);
     hy_vec_free(&ix->pages, a);
     uint64_t seed = ix->map.seed;
-    hy_map_free(&ix->map, a);
+    hy_table_free(&ix->map, a);
     seq_index_init(ix, seed);
 }
 
@@ -101,7 +101,7 @@ static hy_err index_set(seq_index *ix, const hy_allocator *a, uint32_t actor, ui
             if (ix->pages.len >= UINT32_MAX - 1)
                 return HY_E_NOMEM;
             if (hy_vec_reserve(&ix->pages, a, ix->pages.len + 1) ||
-                hy_map_put(&ix->map, a, &key, (uint32_t)ix->pages.len))
+                hy_table_put(&ix->map, a, &key, (uint32_t)ix->pages.len))
                 return HY_E_NOMEM;
             slot = (uint32_t)ix->pages.len++;
             hy_vec *fresh = &HY_VEC_AT(&ix->pages, hy_vec, slot);
@@ -149,7 +149,7 @@ seq_node *seq_index_get(const seq_index *ix, uint32_t actor, uint64_t counter)
 {
     page_key key = make_key(actor, counter >> SEQ_PAGE_BITS);
     uint32_t slot;
-    return hy_map_get(&ix->map, &key, &slot) ? page_get(ix, slot, counter) : NULL;
+    return hy_table_get(&ix->map, &key, &slot) ? page_get(ix, slot, counter) : NULL;
 }
 
 seq_node *seq_index_get_cached(seq_index *ix, uint32_t actor, uint64_t counter)

@@ -4,7 +4,7 @@
 
 #include "seq.h"
 
-#include "map.h"
+#include "table.h"
 #include "vec.h"
 
 #include <stdbool.h>
@@ -67,7 +67,7 @@ typedef struct seq_marker {
 } seq_marker;
 
 typedef struct seq_index {
-    hy_map map;   /* {actor, page number} -> slot in pages */
+    hy_table map;   /* {actor, page number} -> slot in pages */
     hy_vec pages; /* hy_vec of seq_marker per page */
     bool stale;
     /* The page used last: typing and replaying stay on one page for hundreds of ops. */

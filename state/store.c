@@ -36,7 +36,7 @@ static hy_err init_store(const hy_store_config *config, hy_store **out)
     }
     for (int i = 0; i < 8; i++)
         s->hash_seed = s->hash_seed << 8 | seed[i];
-    hy_map_init(&s->field_by_path, HY_HASH_LEN, s->hash_seed);
+    hy_table_init(&s->field_by_path, HY_HASH_LEN, s->hash_seed);
     *out = s;
     return HY_OK;
 }
@@ -50,6 +50,7 @@ static hy_log_config log_config(hy_store *s, const hy_store_config *config)
     c.require_signatures = config->require_signatures != 0;
     c.on_apply = store_on_apply;
     c.on_apply_user = s;
+    c.ops_codec = &store_ops_codec;
     return c;
 }
 
@@ -120,7 +121,7 @@ void hy_store_free(hy_store *s)
     hy_vec_free(&s->undo, &s->alloc);
     hy_vec_free(&s->fields, &s->alloc);
     hy_vec_free(&s->txn_actors, &s->alloc);
-    hy_map_free(&s->field_by_path, &s->alloc);
+    hy_table_free(&s->field_by_path, &s->alloc);
     hy_writer_free(&s->txn_body);
     hy_log_free(s->log);
     hy_allocator alloc = s->alloc;

@@ -36,7 +36,7 @@ static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN],
                              const uint8_t *const names[3], const size_t lens[3], bool create,
                              uint32_t *index)
 {
-    if (hy_map_get(&s->field_by_path, hash, index))
+    if (hy_table_get(&s->field_by_path, hash, index))
         return HY_OK;
     if (!create)
         return HY_E_NOT_FOUND;
@@ -47,7 +47,7 @@ static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN],
     f.path_len = lens[0] + lens[1] + lens[2] + 3;
     f.path = hy_alloc(&s->alloc, f.path_len);
     if (f.path == NULL || hy_vec_reserve(&s->fields, &s->alloc, s->fields.len + 1) ||
-        hy_map_put(&s->field_by_path, &s->alloc, hash, (uint32_t)s->fields.len)) {
+        hy_table_put(&s->field_by_path, &s->alloc, hash, (uint32_t)s->fields.len)) {
         hy_free(&s->alloc, f.path, f.path_len);
         return HY_E_NOMEM;
     }

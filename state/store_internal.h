@@ -4,7 +4,7 @@
 
 #include "log.h"
 #include "try.h"
-#include "map.h"
+#include "table.h"
 #include "seq.h"
 #include "vec.h"
 
@@ -84,7 +84,7 @@ struct hy_store {
     hy_platform platform;
     hy_log *log;
     hy_vec fields;        /* field */
-    hy_map field_by_path; /* BLAKE3 of the encoded path -> field index */
+    hy_table field_by_path; /* BLAKE3 of the encoded path -> field index */
     uint64_t hash_seed;
 
     bool in_txn;
@@ -181,6 +181,11 @@ hy_err store_rebuild_field(hy_store *s, uint32_t index);
 hy_err store_apply_change(hy_store *s, const hy_log_entry *e);
 /* The log's callback for every applied change. */
 hy_err store_on_apply(void *user, const hy_log *log, uint32_t index);
+
+/* ---- saving (store_pack.c) ---- */
+
+/* Packs the ops of saved changes into columns (given to the log as its ops codec). */
+extern const hy_ops_codec store_ops_codec;
 
 /* ---- local edits (store_txn.c) ---- */
 

@@ -142,7 +142,7 @@ static void hostile_files_get_specific_errors(void **state)
     static const uint8_t bad_magic[] = { 'H', 'Y', 'L', 'X', 1, 0, 0 };
     assert_int_equal(hy_log_load(&cfg, bad_magic, sizeof bad_magic, &log, &offset), HY_E_FORMAT);
     assert_int_equal(offset, 0);
-    static const uint8_t future[] = { 'H', 'Y', 'L', 'G', 2, 0, 0 };
+    static const uint8_t future[] = { 'H', 'Y', 'L', 'G', 3, 0, 0 };
     assert_int_equal(hy_log_load(&cfg, future, sizeof future, &log, &offset), HY_E_VERSION);
     assert_int_equal(offset, 4);
     /* 0x7f actors of 32 bytes in a 10-byte file. */
@@ -153,6 +153,11 @@ static void hostile_files_get_specific_errors(void **state)
     /* A million changes claimed by a file of a few bytes. */
     static const uint8_t many_changes[] = { 'H', 'Y', 'L', 'G', 1, 0, 0xc0, 0x84, 0x3d, 0 };
     assert_int_equal(hy_log_load(&cfg, many_changes, sizeof many_changes, &log, &offset),
+                     HY_E_TOO_LARGE);
+    assert_int_equal(offset, 6);
+    /* Version 2 packs, but a count may still not exceed 1024 items per byte of the file. */
+    static const uint8_t packed_changes[] = { 'H', 'Y', 'L', 'G', 2, 0, 0x80, 0x80, 0x80, 0x01 };
+    assert_int_equal(hy_log_load(&cfg, packed_changes, sizeof packed_changes, &log, &offset),
                      HY_E_TOO_LARGE);
     assert_int_equal(offset, 6);
     /* Trailing garbage after a valid empty log. */
@@ -181,25 +186,26 @@ static void cyclic_deps_are_refused(void **state)
     uint8_t *saved;
     size_t len;
     assert_int_equal(fixture_save(log, &saved, &len), HY_OK);
-    /* The deps column holds one distance, 1: its bytes are [length 1, value 1]. Try each
-     * such pair; exactly one is the deps column, where a changed distance is a cycle. */
+    /* The deps column holds one distance, 1: its bytes are [length 2, a literal group of one
+     * (zigzag -1 = 1), value 1]. Try each such triple; exactly one is the deps column, where
+     * a changed distance is a cycle. */
     hy_log_config cfg = fixture_config(al, false);
     size_t found = 0;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (saved[i] != 1 || saved[i + 1] != 1)
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (saved[i] != 2 || saved[i + 1] != 1 || saved[i + 2] != 1)
             continue;
-        saved[i + 1] = 0; /* distance 0: the change depends on itself */
+        saved[i + 2] = 0; /* distance 0: the change depends on itself */
         hy_log *loaded = NULL;
         size_t offset = 0;
         hy_err err = hy_log_load(&cfg, saved, len, &loaded, &offset);
         if (err == HY_E_CYCLE) {
-            assert_int_equal(offset, i + 1);
-            saved[i + 1] = 2; /* distance 2: before the first change */
+            assert_true(offset == i + 1 || offset == i + 2); /* its group, or the value */
+            saved[i + 2] = 2; /* distance 2: before the first change */
             assert_int_equal(hy_log_load(&cfg, saved, len, &loaded, &offset), HY_E_CYCLE);
             found++;
         }
         hy_log_free(loaded);
-        saved[i + 1] = 1;
+        saved[i + 2] = 1;
     }
     assert_int_equal(found, 1);
     fixture_free(saved, len);

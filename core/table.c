@@ -1,4 +1,4 @@
-#include "map.h"
+#include "table.h"
 
 #include "alloc.h"
 #include "bytes.h"
@@ -31,7 +31,7 @@ uint64_t hy_hash64(const void *data, size_t len, uint64_t seed)
     return mix64(h ^ tail ^ 0x9e3779b97f4a7c15u);
 }
 
-void hy_map_init(hy_map *m, size_t key_size, uint64_t seed)
+void hy_table_init(hy_table *m, size_t key_size, uint64_t seed)
 {
     m->vals = NULL;
     m->keys = NULL;
@@ -43,14 +43,14 @@ void hy_map_init(hy_map *m, size_t key_size, uint64_t seed)
     m->seed = seed;
 }
 
-void hy_map_init_external(hy_map *m, hy_map_key_fn key_of, const void *user, uint64_t seed)
+void hy_table_init_external(hy_table *m, hy_table_key_fn key_of, const void *user, uint64_t seed)
 {
-    hy_map_init(m, 0, seed);
+    hy_table_init(m, 0, seed);
     m->key_of = key_of;
     m->key_user = user;
 }
 
-void hy_map_free(hy_map *m, const hy_allocator *a)
+void hy_table_free(hy_table *m, const hy_allocator *a)
 {
     hy_free(a, m->vals, m->cap * sizeof(uint32_t));
     hy_free(a, m->keys, m->cap * m->key_size);
@@ -60,13 +60,13 @@ void hy_map_free(hy_map *m, const hy_allocator *a)
     m->len = 0;
 }
 
-static size_t home_of(const hy_map *m, const void *key, size_t len)
+static size_t home_of(const hy_table *m, const void *key, size_t len)
 {
     return (size_t)hy_hash64(key, len, m->seed) & (m->cap - 1);
 }
 
 /* The key in occupied slot i. */
-static const uint8_t *key_in(const hy_map *m, size_t i, size_t *len)
+static const uint8_t *key_in(const hy_table *m, size_t i, size_t *len)
 {
     if (m->key_of)
         return m->key_of(m->key_user, m->vals[i] - 1, len);
@@ -74,7 +74,7 @@ static const uint8_t *key_in(const hy_map *m, size_t i, size_t *len)
     return m->keys + i * m->key_size;
 }
 
-static size_t home_of_slot(const hy_map *m, size_t i)
+static size_t home_of_slot(const hy_table *m, size_t i)
 {
     size_t len;
     const uint8_t *key = key_in(m, i, &len);
@@ -83,7 +83,7 @@ static size_t home_of_slot(const hy_map *m, size_t i)
 
 #define NO_SLOT SIZE_MAX
 
-static size_t find(const hy_map *m, const void *key, size_t len)
+static size_t find(const hy_table *m, const void *key, size_t len)
 {
     if (m->len == 0)
         return NO_SLOT;
@@ -97,7 +97,7 @@ static size_t find(const hy_map *m, const void *key, size_t len)
     }
 }
 
-bool hy_map_find(const hy_map *m, const void *key, size_t len, uint32_t *value)
+bool hy_table_find(const hy_table *m, const void *key, size_t len, uint32_t *value)
 {
     size_t i = find(m, key, len);
     if (i == NO_SLOT)
@@ -107,14 +107,14 @@ bool hy_map_find(const hy_map *m, const void *key, size_t len, uint32_t *value)
     return true;
 }
 
-bool hy_map_get(const hy_map *m, const void *key, uint32_t *value)
+bool hy_table_get(const hy_table *m, const void *key, uint32_t *value)
 {
-    return hy_map_find(m, key, m->key_size, value);
+    return hy_table_find(m, key, m->key_size, value);
 }
 
 /* Places a stored value (value + 1) with this key in the first empty slot of its probe
  * sequence; the key must be absent. */
-static void place(hy_map *m, const void *key, size_t len, uint32_t stored)
+static void place(hy_table *m, const void *key, size_t len, uint32_t stored)
 {
     size_t i = home_of(m, key, len);
     while (m->vals[i] != 0)
@@ -124,7 +124,7 @@ static void place(hy_map *m, const void *key, size_t len, uint32_t stored)
         memcpy(m->keys + i * m->key_size, key, len);
 }
 
-static hy_err grow(hy_map *m, const hy_allocator *a, size_t cap)
+static hy_err grow(hy_table *m, const hy_allocator *a, size_t cap)
 {
     uint32_t *vals = hy_alloc_zero(a, cap, sizeof(uint32_t));
     uint8_t *keys = m->key_of ? NULL : hy_alloc(a, hy_size_mul(cap, m->key_size));
@@ -133,7 +133,7 @@ static hy_err grow(hy_map *m, const hy_allocator *a, size_t cap)
         hy_free(a, keys, cap * m->key_size);
         return HY_E_NOMEM;
     }
-    hy_map old = *m;
+    hy_table old = *m;
     m->vals = vals;
     m->keys = keys;
     m->cap = cap;
@@ -149,7 +149,7 @@ static hy_err grow(hy_map *m, const hy_allocator *a, size_t cap)
     return HY_OK;
 }
 
-hy_err hy_map_reserve(hy_map *m, const hy_allocator *a, size_t extra)
+hy_err hy_table_reserve(hy_table *m, const hy_allocator *a, size_t extra)
 {
     /* Keep the load at or below 3/4 so probe runs stay short. */
     size_t cap = m->cap ? m->cap : 16;
@@ -161,7 +161,7 @@ hy_err hy_map_reserve(hy_map *m, const hy_allocator *a, size_t extra)
     return (cap == m->cap) ? HY_OK : grow(m, a, cap);
 }
 
-hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t value)
+hy_err hy_table_put(hy_table *m, const hy_allocator *a, const void *key, uint32_t value)
 {
     if (value == UINT32_MAX)
         return HY_E_INVALID_ARG;
@@ -170,17 +170,17 @@ hy_err hy_map_put(hy_map *m, const hy_allocator *a, const void *key, uint32_t va
         m->vals[existing] = value + 1;
         return HY_OK;
     }
-    HY_TRY(hy_map_reserve(m, a, 1));
+    HY_TRY(hy_table_reserve(m, a, 1));
     place(m, key, m->key_size, value + 1);
     m->len++;
     return HY_OK;
 }
 
-hy_err hy_map_insert(hy_map *m, const hy_allocator *a, uint32_t value)
+hy_err hy_table_insert(hy_table *m, const hy_allocator *a, uint32_t value)
 {
     if (value == UINT32_MAX || m->key_of == NULL)
         return HY_E_INVALID_ARG;
-    HY_TRY(hy_map_reserve(m, a, 1));
+    HY_TRY(hy_table_reserve(m, a, 1));
     size_t len;
     const uint8_t *key = m->key_of(m->key_user, value, &len);
     place(m, key, len, value + 1);
@@ -188,7 +188,7 @@ hy_err hy_map_insert(hy_map *m, const hy_allocator *a, uint32_t value)
     return HY_OK;
 }
 
-bool hy_map_remove(hy_map *m, const void *key)
+bool hy_table_remove(hy_table *m, const void *key)
 {
     size_t hole = m->key_of ? NO_SLOT : find(m, key, m->key_size), mask = m->cap - 1;
     if (hole == NO_SLOT)
