@@ -16,16 +16,6 @@ void hy_store_u64le(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-uint32_t hy_load_u32le(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-uint64_t hy_load_u64le(const uint8_t *p)
-{
-    return (uint64_t)hy_load_u32le(p) | (uint64_t)hy_load_u32le(p + 4) << 32;
-}
-
 /* ---- reader ---- */
 
 hy_err hy_read_view(hy_reader *r, size_t n, const uint8_t **out)

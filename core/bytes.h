@@ -81,7 +81,15 @@ hy_err hy_writer_take(hy_writer *w, uint8_t **data, size_t *len);
 
 void hy_store_u32le(uint8_t *p, uint32_t v);
 void hy_store_u64le(uint8_t *p, uint64_t v);
-uint32_t hy_load_u32le(const uint8_t *p);
-uint64_t hy_load_u64le(const uint8_t *p);
+/* Inline: hash functions load a word per 8 bytes of key (compilers make this one load). */
+static inline uint32_t hy_load_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t hy_load_u64le(const uint8_t *p)
+{
+    return (uint64_t)hy_load_u32le(p) | (uint64_t)hy_load_u32le(p + 4) << 32;
+}
 
 #endif

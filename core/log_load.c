@@ -223,9 +223,10 @@ static hy_err read_changes(loader *L, hy_log *log)
     hy_err err = (last_seq && dep_index) ? HY_OK : HY_E_NOMEM;
     /* Room up front (as far as the input vouches for it: packed counts may lie). */
     size_t vouched = L->r.len * 64;
+    size_t changes = L->change_count < vouched ? L->change_count : vouched;
+    /* Version 2 does not say how many dep edges there are: most changes have one. */
     if (err == HY_OK)
-        err = log_reserve(log, L->change_count < vouched ? L->change_count : vouched,
-                          L->version == 1 ? L->deps.len : 0,
+        err = log_reserve(log, changes, L->version == 1 ? L->deps.len : changes,
                           L->ops_len < vouched ? L->ops_len : vouched);
     uint64_t prev_start = 0, prev_time = 0;
     for (size_t p = 0; err == HY_OK && p < L->change_count; p++)
