@@ -18,9 +18,10 @@ hy_err hy_seq_new(const hy_allocator *a, const hy_seq_config *cfg, hy_seq **out)
     s->alloc = *a;
     if (cfg)
         s->cfg = *cfg;
-    hy_vec_init(&s->values, sizeof(uint32_t));
     seq_index_init(&s->index, s->cfg.seed);
-    hy_err err = seq_tree_init(s);
+    hy_err err = seq_values_init(s);
+    if (err == HY_OK)
+        err = seq_tree_init(s);
     if (err) {
         hy_seq_free(s);
         return err;
@@ -35,6 +36,7 @@ void hy_seq_free(hy_seq *s)
         return;
     seq_tree_free(s);
     hy_vec_free(&s->values, &s->alloc);
+    hy_vec_free(&s->wide_map, &s->alloc);
     seq_index_free(&s->index, &s->alloc);
     hy_allocator a = s->alloc;
     hy_free(&a, s, sizeof *s);
@@ -130,7 +132,7 @@ static hy_err prepare_insert(hy_seq *s, hy_id first, size_t n)
         return HY_E_INVALID_ARG;
     if (n >= UINT32_MAX - 1 - s->tot || n > UINT32_MAX - s->values.len)
         return HY_E_LIMIT;
-    HY_TRY(hy_vec_reserve(&s->values, &s->alloc, s->values.len + n));
+    HY_TRY(seq_values_reserve(s, n));
     return seq_reserve_nodes(s, 2);
 }
 
@@ -149,17 +151,17 @@ static void place(hy_seq *s, seq_loc slot, const hy_seq_op *op)
         .val_off = (uint32_t)s->values.len,
         .deleted = 0,
     };
+    /* The values go in first: the tree counts the span's wide elements from them. */
+    uint32_t wide = seq_values_append(s, op->values, n);
     seq_loc prev = seq_prev(slot);
     seq_span *p = prev.leaf ? seq_at(prev) : NULL;
     if (p && continues(p, &span) && p->val_off + p->len == span.val_off) {
         p->len += n;
-        seq_bubble(s, prev.leaf, n, n);
+        seq_bubble(s, prev.leaf, n, n, wide);
         seq_index_set(&s->index, &s->alloc, span.actor, span.counter, n, prev.leaf);
     } else {
         seq_insert_span(s, slot, &span);
     }
-    memcpy((uint32_t *)s->values.data + s->values.len, op->values, n * sizeof(uint32_t));
-    s->values.len += n;
 }
 
 hy_err hy_seq_insert(hy_seq *s, size_t pos, hy_id first, const uint32_t *values, size_t n,
@@ -238,8 +240,8 @@ hy_err hy_seq_delete(hy_seq *s, size_t pos, size_t n, hy_vec *ranges)
         if (sp->len > left)
             loc = seq_prev(seq_split(s, loc, (uint32_t)left));
         sp = seq_at(loc);
+        seq_bubble(s, loc.leaf, -(int64_t)sp->len, 0, -(int64_t)seq_span_wide(s, sp));
         sp->deleted = 1;
-        seq_bubble(s, loc.leaf, -(int64_t)sp->len, 0);
         if (ranges)
             add_range(ranges, since, sp->actor, sp->counter, sp->len);
         left -= sp->len;
@@ -423,8 +425,8 @@ hy_err hy_seq_apply_delete(hy_seq *s, hy_id first, size_t n, hy_seq_removed_fn r
         sp = seq_at(loc);
         size_t vis, tot;
         seq_rank(&loc, &vis, &tot);
+        seq_bubble(s, loc.leaf, -(int64_t)sp->len, 0, -(int64_t)seq_span_wide(s, sp));
         sp->deleted = 1;
-        seq_bubble(s, loc.leaf, -(int64_t)sp->len, 0);
         c = sp->counter + sp->len;
         if (removed)
             removed(user, vis, sp->len);

@@ -4,8 +4,9 @@
  * has an id (actor index, Lamport counter); concurrent inserts are ordered by FugueMax (see
  * docs/decisions.md, "Sequence CRDT"), so they never interleave, forwards or backwards.
  * Elements inserted as one run by one actor with consecutive counters are stored as one span,
- * deletions leave tombstones, and spans live in a B-tree with cached visible and total
- * lengths, so edits at a position and look-ups by id cost O(log n).
+ * deletions leave tombstones, and spans live in a B-tree with cached visible, total and
+ * UTF-16 lengths, so edits at a position, UTF-16 conversions and look-ups by id cost
+ * O(log n).
  *
  * Limits: fewer than 2^32 - 1 elements (tombstones included) and counters below 2^53. Ids
  * must be unique: the change log guarantees it, the sequence only checks cheaply (first and
@@ -98,6 +99,19 @@ hy_err hy_seq_apply_insert(hy_seq *s, const hy_seq_op *op, size_t *index_out);
  * nothing changed and removed was not called. */
 hy_err hy_seq_apply_delete(hy_seq *s, hy_id first, size_t n, hy_seq_removed_fn removed,
                            void *user);
+
+/* UTF-16 positions, for callers whose strings count UTF-16 code units (JavaScript): elements
+ * >= 0x10000 (code points outside the BMP) count two units, others one. The tree keeps the
+ * count of such elements per subtree, so each call costs O(log n), whatever the length.
+ *
+ * The visible length in UTF-16 code units. */
+size_t hy_seq_len_utf16(const hy_seq *s);
+/* The UTF-16 offset of visible position pos (0 <= pos <= len). HY_E_INVALID_ARG when out of
+ * range. */
+hy_err hy_seq_pos_to_utf16(const hy_seq *s, size_t pos, size_t *utf16);
+/* The visible position at UTF-16 offset utf16 (0 <= utf16 <= hy_seq_len_utf16).
+ * HY_E_INVALID_ARG when out of range or between the two units of one element. */
+hy_err hy_seq_pos_from_utf16(const hy_seq *s, size_t utf16, size_t *pos);
 
 /* The value at visible position pos < len (0 when out of range). */
 uint32_t hy_seq_get(const hy_seq *s, size_t pos);

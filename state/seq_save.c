@@ -203,13 +203,16 @@ static hy_err load_runs(hy_seq *s, hy_reader *r)
     HY_TRY(hy_read_count(r, 4, &count));
     run prev = { 0 };
     seq_loc end = { s->first_leaf, 0 };
-    uint32_t visible = 0;
     for (size_t i = 0; i < count; i++) {
         size_t start = r->pos;
         run cur;
         hy_err err = read_run(r, i ? &prev : NULL, &cur);
         if (err == HY_OK && cur.len >= UINT32_MAX - 1 - s->tot)
             err = HY_E_TOO_LARGE;
+        /* Every visible element's value follows the runs, in a byte at least: refusing what
+         * the input cannot hold keeps hostile lengths from reserving memory. */
+        if (err == HY_OK && !cur.deleted && s->values.len + cur.len > hy_reader_left(r))
+            err = HY_E_TRUNCATED;
         if (err == HY_OK && (seq_find_id(s, cur.actor, cur.counter).leaf ||
                              seq_find_id(s, cur.actor, cur.counter + cur.len - 1).leaf))
             err = HY_E_FORMAT; /* an id twice */
@@ -219,6 +222,13 @@ static hy_err load_runs(hy_seq *s, hy_reader *r)
             return err;
         }
         HY_TRY(seq_reserve_nodes(s, 1));
+        uint32_t val_off = (uint32_t)s->values.len;
+        if (!cur.deleted) {
+            /* Zeros hold the values' places until load_values reads them, so the tree and the
+             * wide map agree at every step (no wide elements yet). */
+            HY_TRY(seq_values_reserve(s, cur.len));
+            seq_values_append(s, NULL, cur.len);
+        }
         seq_span span = {
             .counter = cur.counter,
             .left_ctr = cur.left.counter,
@@ -227,10 +237,9 @@ static hy_err load_runs(hy_seq *s, hy_reader *r)
             .left_actor = cur.left.actor,
             .right_actor = cur.right.actor,
             .len = (uint32_t)cur.len,
-            .val_off = cur.deleted ? 0 : visible,
+            .val_off = cur.deleted ? 0 : val_off,
             .deleted = cur.deleted,
         };
-        visible += cur.deleted ? 0 : span.len;
         end = seq_insert_span(s, end, &span);
         end.idx++;
         prev = cur;
@@ -238,17 +247,18 @@ static hy_err load_runs(hy_seq *s, hy_reader *r)
     return HY_OK;
 }
 
+/* Overwrites the placeholders load_runs appended, then counts the wide elements. */
 static hy_err load_values(hy_seq *s, hy_reader *r)
 {
     if (hy_reader_left(r) < s->vis)
         return HY_E_TRUNCATED;
-    HY_TRY(hy_vec_reserve(&s->values, &s->alloc, s->vis));
     for (size_t i = 0; i < s->vis; i++) {
         uint64_t v;
         HY_TRY(hy_read_varint_max(r, UINT32_MAX, &v));
         HY_VEC_AT(&s->values, uint32_t, i) = (uint32_t)v;
     }
-    s->values.len = s->vis;
+    seq_values_remap(s);
+    seq_recount_wide(s);
     return HY_OK;
 }
 

@@ -1,6 +1,6 @@
 /* The span B-tree. Leaves hold spans in document order and are linked both ways; inner nodes
- * hold, per child, the visible and total element counts under it, so a position is found by
- * one descent and a span's position by one climb. Nodes come from a spare list filled before
+ * hold, per child, the visible, total and visible wide element counts under it, so a position
+ * is found by one descent and a span's position by one climb. Nodes come from a spare list filled before
  * an edit starts, so once an edit begins mutating it cannot fail. */
 #include "seq_internal.h"
 
@@ -74,7 +74,7 @@ static uint32_t child_slot(const seq_node *parent, const seq_node *child)
     return i;
 }
 
-void seq_bubble(hy_seq *s, seq_node *leaf, int64_t dvis, int64_t dtot)
+void seq_bubble(hy_seq *s, seq_node *leaf, int64_t dvis, int64_t dtot, int64_t dwide)
 {
     seq_node *n = leaf;
     while (n->parent) {
@@ -82,62 +82,71 @@ void seq_bubble(hy_seq *s, seq_node *leaf, int64_t dvis, int64_t dtot)
         uint32_t i = child_slot(p, n);
         p->u.i.vis[i] = (uint32_t)((int64_t)p->u.i.vis[i] + dvis);
         p->u.i.tot[i] = (uint32_t)((int64_t)p->u.i.tot[i] + dtot);
+        p->u.i.wide[i] = (uint32_t)((int64_t)p->u.i.wide[i] + dwide);
         n = p;
     }
     s->vis = (size_t)((int64_t)s->vis + dvis);
     s->tot = (size_t)((int64_t)s->tot + dtot);
+    s->wide = (size_t)((int64_t)s->wide + dwide);
 }
 
-static void inner_insert(hy_seq *s, seq_node *node, uint32_t slot, seq_node *child, uint32_t v,
-                         uint32_t t);
+/* The counts a node carries up to its parent. */
+typedef struct counts {
+    uint32_t vis, tot, wide;
+} counts;
 
-/* sibling took (v, t) elements from node and goes right after it. */
-static void insert_sibling(hy_seq *s, seq_node *node, seq_node *sibling, uint32_t v,
-                           uint32_t t)
+static void inner_insert(hy_seq *s, seq_node *node, uint32_t slot, seq_node *child, counts c);
+
+static void set_child(seq_node *node, uint32_t slot, seq_node *child, counts c)
+{
+    node->u.i.child[slot] = child;
+    node->u.i.vis[slot] = c.vis;
+    node->u.i.tot[slot] = c.tot;
+    node->u.i.wide[slot] = c.wide;
+    child->parent = node;
+}
+
+/* sibling took c's elements from node and goes right after it. */
+static void insert_sibling(hy_seq *s, seq_node *node, seq_node *sibling, counts c)
 {
     seq_node *p = node->parent;
     if (p == NULL) {
         seq_node *r = take_node(s);
         r->n = 2;
-        r->u.i.child[0] = node;
-        r->u.i.vis[0] = (uint32_t)(s->vis - v);
-        r->u.i.tot[0] = (uint32_t)(s->tot - t);
-        r->u.i.child[1] = sibling;
-        r->u.i.vis[1] = v;
-        r->u.i.tot[1] = t;
-        node->parent = r;
-        sibling->parent = r;
+        set_child(r, 0, node,
+                  (counts){ (uint32_t)(s->vis - c.vis), (uint32_t)(s->tot - c.tot),
+                            (uint32_t)(s->wide - c.wide) });
+        set_child(r, 1, sibling, c);
         s->root = r;
         s->height++;
         return;
     }
     uint32_t i = child_slot(p, node);
-    p->u.i.vis[i] -= v;
-    p->u.i.tot[i] -= t;
-    inner_insert(s, p, i + 1, sibling, v, t);
+    p->u.i.vis[i] -= c.vis;
+    p->u.i.tot[i] -= c.tot;
+    p->u.i.wide[i] -= c.wide;
+    inner_insert(s, p, i + 1, sibling, c);
 }
 
-static void inner_insert(hy_seq *s, seq_node *node, uint32_t slot, seq_node *child, uint32_t v,
-                         uint32_t t)
+static void inner_insert(hy_seq *s, seq_node *node, uint32_t slot, seq_node *child, counts c)
 {
     if (node->n == SEQ_FANOUT) {
         seq_node *right = take_node(s);
-        uint32_t mv = 0, mt = 0;
+        counts m = { 0, 0, 0 };
         for (uint32_t i = HALF; i < SEQ_FANOUT; i++) {
-            right->u.i.child[i - HALF] = node->u.i.child[i];
-            right->u.i.vis[i - HALF] = node->u.i.vis[i];
-            right->u.i.tot[i - HALF] = node->u.i.tot[i];
-            node->u.i.child[i]->parent = right;
-            mv += node->u.i.vis[i];
-            mt += node->u.i.tot[i];
+            set_child(right, i - HALF, node->u.i.child[i],
+                      (counts){ node->u.i.vis[i], node->u.i.tot[i], node->u.i.wide[i] });
+            m.vis += node->u.i.vis[i];
+            m.tot += node->u.i.tot[i];
+            m.wide += node->u.i.wide[i];
         }
         right->n = SEQ_FANOUT - HALF;
         node->n = HALF;
-        insert_sibling(s, node, right, mv, mt);
+        insert_sibling(s, node, right, m);
         if (slot > HALF) {
             /* The ancestors counted child's elements under node; they now go under right. */
-            seq_bubble(s, node, -(int64_t)v, -(int64_t)t);
-            seq_bubble(s, right, v, t);
+            seq_bubble(s, node, -(int64_t)c.vis, -(int64_t)c.tot, -(int64_t)c.wide);
+            seq_bubble(s, right, c.vis, c.tot, c.wide);
             node = right;
             slot -= HALF;
         }
@@ -146,11 +155,9 @@ static void inner_insert(hy_seq *s, seq_node *node, uint32_t slot, seq_node *chi
     memmove(&node->u.i.child[slot + 1], &node->u.i.child[slot], move * sizeof(seq_node *));
     memmove(&node->u.i.vis[slot + 1], &node->u.i.vis[slot], move * sizeof(uint32_t));
     memmove(&node->u.i.tot[slot + 1], &node->u.i.tot[slot], move * sizeof(uint32_t));
-    node->u.i.child[slot] = child;
-    node->u.i.vis[slot] = v;
-    node->u.i.tot[slot] = t;
+    memmove(&node->u.i.wide[slot + 1], &node->u.i.wide[slot], move * sizeof(uint32_t));
+    set_child(node, slot, child, c);
     node->n++;
-    child->parent = node;
 }
 
 /* Moves spans [at, n) to a new leaf after this one. */
@@ -158,12 +165,13 @@ static seq_node *leaf_split(hy_seq *s, seq_node *leaf, uint32_t at)
 {
     seq_node *right = take_node(s);
     right->leaf = 1;
-    uint32_t mv = 0, mt = 0;
+    counts m = { 0, 0, 0 };
     for (uint32_t i = at; i < leaf->n; i++) {
         const seq_span *sp = &leaf->u.l.spans[i];
         right->u.l.spans[i - at] = *sp;
-        mv += seq_span_vis(sp);
-        mt += sp->len;
+        m.vis += seq_span_vis(sp);
+        m.tot += sp->len;
+        m.wide += seq_span_wide(s, sp);
         seq_index_set(&s->index, &s->alloc, sp->actor, sp->counter, sp->len, right);
     }
     right->n = leaf->n - at;
@@ -173,7 +181,7 @@ static seq_node *leaf_split(hy_seq *s, seq_node *leaf, uint32_t at)
     if (leaf->u.l.next)
         leaf->u.l.next->u.l.prev = right;
     leaf->u.l.next = right;
-    insert_sibling(s, leaf, right, mv, mt);
+    insert_sibling(s, leaf, right, m);
     return right;
 }
 
@@ -197,7 +205,7 @@ static seq_loc insert_at(hy_seq *s, seq_loc loc, const seq_span *span, const seq
     leaf->u.l.spans[idx] = *span;
     leaf->n++;
     s->spans++;
-    seq_bubble(s, leaf, seq_span_vis(span), span->len);
+    seq_bubble(s, leaf, seq_span_vis(span), span->len, seq_span_wide(s, span));
     if (leaf != known)
         seq_index_set(&s->index, &s->alloc, span->actor, span->counter, span->len, leaf);
     return (seq_loc){ leaf, idx };
@@ -218,7 +226,8 @@ seq_loc seq_split(hy_seq *s, seq_loc loc, uint32_t off)
     right.left_actor = left->actor;
     right.left_ctr = left->counter + off - 1;
     left->len = off;
-    seq_bubble(s, loc.leaf, -(int64_t)seq_span_vis(&right), -(int64_t)right.len);
+    seq_bubble(s, loc.leaf, -(int64_t)seq_span_vis(&right), -(int64_t)right.len,
+               -(int64_t)seq_span_wide(s, &right));
     return insert_at(s, (seq_loc){ loc.leaf, loc.idx + 1 }, &right, loc.leaf);
 }
 
@@ -336,12 +345,32 @@ seq_loc seq_find_id(hy_seq *s, uint32_t actor, uint64_t counter)
     return leaf ? find_in_leaf(leaf, actor, counter) : (seq_loc){ NULL, 0 };
 }
 
+/* The wide count of a subtree, written into its inner nodes on the way up. */
+static uint32_t recount(const hy_seq *s, seq_node *n)
+{
+    uint32_t wide = 0;
+    for (uint32_t i = 0; i < n->n; i++) {
+        if (n->leaf) {
+            wide += seq_span_wide(s, &n->u.l.spans[i]);
+        } else {
+            n->u.i.wide[i] = recount(s, n->u.i.child[i]);
+            wide += n->u.i.wide[i];
+        }
+    }
+    return wide;
+}
+
+void seq_recount_wide(hy_seq *s)
+{
+    s->wide = recount(s, s->root);
+}
+
 static bool check_node(const hy_seq *s, const seq_node *n, const seq_node *parent, size_t depth,
-                       size_t *vis, size_t *tot, const seq_node **prev_leaf)
+                       size_t *vis, size_t *tot, size_t *wide, const seq_node **prev_leaf)
 {
     if (n->parent != parent || n->n == 0 || n->n > SEQ_FANOUT)
         return false;
-    size_t v = 0, t = 0;
+    size_t v = 0, t = 0, w = 0;
     if (n->leaf) {
         if (depth != s->height || n->u.l.prev != *prev_leaf)
             return false;
@@ -358,31 +387,39 @@ static bool check_node(const hy_seq *s, const seq_node *n, const seq_node *paren
                 return false;
             v += seq_span_vis(sp);
             t += sp->len;
+            w += seq_span_wide(s, sp);
         }
     } else {
         for (uint32_t i = 0; i < n->n; i++) {
-            size_t cv = 0, ct = 0;
-            if (!check_node(s, n->u.i.child[i], n, depth + 1, &cv, &ct, prev_leaf) ||
-                cv != n->u.i.vis[i] || ct != n->u.i.tot[i])
+            size_t cv = 0, ct = 0, cw = 0;
+            if (!check_node(s, n->u.i.child[i], n, depth + 1, &cv, &ct, &cw, prev_leaf) ||
+                cv != n->u.i.vis[i] || ct != n->u.i.tot[i] || cw != n->u.i.wide[i])
                 return false;
             v += cv;
             t += ct;
+            w += cw;
         }
     }
     *vis = v;
     *tot = t;
+    *wide = w;
     return true;
 }
 
 hy_err hy_seq_check(const hy_seq *s)
 {
-    size_t vis = 0, tot = 0, spans = 0;
+    size_t vis = 0, tot = 0, wide = 0, spans = 0;
     const seq_node *last = NULL;
+    /* The wide map first: the wide counts below are computed through it. */
+    if (!seq_values_check(s))
+        return HY_E_FORMAT;
     if (s->root->leaf && s->root->n == 0) /* only an empty sequence has an empty leaf */
-        return s->root == s->first_leaf && s->vis == 0 && s->tot == 0 && s->spans == 0
+        return s->root == s->first_leaf && s->vis == 0 && s->tot == 0 && s->wide == 0 &&
+                       s->spans == 0
                    ? HY_OK
                    : HY_E_FORMAT;
-    if (!check_node(s, s->root, NULL, 0, &vis, &tot, &last) || vis != s->vis || tot != s->tot)
+    if (!check_node(s, s->root, NULL, 0, &vis, &tot, &wide, &last) || vis != s->vis ||
+        tot != s->tot || wide != s->wide)
         return HY_E_FORMAT;
     const seq_node *leaf = s->first_leaf;
     for (; leaf; leaf = leaf->u.l.next) {

@@ -43,6 +43,30 @@ static void assert_text(const hy_seq *s, const char *want)
     assert_int_equal(hy_seq_check(s), HY_OK);
 }
 
+/* Checks every UTF-16 conversion against a naive count over the read-back values: each
+ * position both ways, each offset inside a surrogate pair and each one past the end refused. */
+static void check_utf16(const hy_seq *s)
+{
+    size_t n = hy_seq_len(s), units = 0, got;
+    uint32_t *vals = malloc((n + 1) * sizeof(uint32_t));
+    assert_non_null(vals);
+    assert_int_equal(hy_seq_read(s, 0, vals, n), n);
+    for (size_t pos = 0; pos <= n; pos++) {
+        assert_int_equal(hy_seq_pos_to_utf16(s, pos, &got), HY_OK);
+        assert_int_equal(got, units);
+        assert_int_equal(hy_seq_pos_from_utf16(s, units, &got), HY_OK);
+        assert_int_equal(got, pos);
+        if (pos < n && vals[pos] >= 0x10000)
+            assert_int_equal(hy_seq_pos_from_utf16(s, units + 1, &got), HY_E_INVALID_ARG);
+        units += pos < n && vals[pos] >= 0x10000 ? 2 : 1;
+    }
+    units--; /* the loop counted one past the end */
+    assert_int_equal(hy_seq_len_utf16(s), units);
+    assert_int_equal(hy_seq_pos_to_utf16(s, n + 1, &got), HY_E_INVALID_ARG);
+    assert_int_equal(hy_seq_pos_from_utf16(s, units + 1, &got), HY_E_INVALID_ARG);
+    free(vals);
+}
+
 /* A replica typing into a sequence: its own actor and Lamport clock. */
 typedef struct typist {
     hy_seq *s;
@@ -409,10 +433,14 @@ static void local_edits_match_a_plain_array(void **state)
             assert_int_equal(hy_seq_check(t.s), HY_OK);
             assert_int_equal(hy_seq_read(t.s, 0, buf, CAP), len);
             assert_memory_equal(buf, model, len * sizeof(uint32_t));
+            check_utf16(t.s);
+            check_utf16(remote);
         }
     }
     assert_int_equal(hy_seq_check(t.s), HY_OK);
     assert_int_equal(hy_seq_check(remote), HY_OK);
+    check_utf16(t.s);
+    check_utf16(remote);
     assert_int_equal(hy_seq_read(remote, 0, buf, CAP), len);
     assert_memory_equal(buf, model, len * sizeof(uint32_t));
     hy_vec_free(&ranges, &a);
@@ -513,6 +541,12 @@ static void free_bytes(uint8_t *data, size_t len)
     hy_free(&a, data, len);
 }
 
+/* Mostly letters, some emoji (outside the BMP), so UTF-16 counts are tested as replicas merge. */
+static uint32_t wide_or_letter(uint32_t k)
+{
+    return k < 20 ? 'a' + k : 0x1f600 + k;
+}
+
 static void converge_once(uint64_t seed)
 {
     hy_rng rng = { seed };
@@ -559,7 +593,7 @@ static void converge_once(uint64_t seed)
             if (len + n > 2000)
                 continue;
             for (size_t i = 0; i < n; i++)
-                g->vals[i] = 'a' + (uint32_t)hy_rng_below(&rng, 26);
+                g->vals[i] = wide_or_letter((uint32_t)hy_rng_below(&rng, 26));
             g->is_insert = true;
             assert_int_equal(hy_seq_insert(r->s, cursor[ri], (hy_id){ (uint32_t)ri, r->clock },
                                            g->vals, n, &g->op),
@@ -613,6 +647,7 @@ static void converge_once(uint64_t seed)
     for (int i = 0; i < nrep; i++) {
         size_t n = hy_seq_len(reps[i].s);
         assert_int_equal(hy_seq_check(reps[i].s), HY_OK);
+        check_utf16(reps[i].s);
         assert_int_equal(hy_seq_read(reps[i].s, 0, content, 4096), n);
         assert_int_equal(reps[i].plen, n);
         assert_memory_equal(content, reps[i].patched, n * sizeof(uint32_t));
@@ -638,6 +673,8 @@ static void converge_once(uint64_t seed)
     assert_int_equal(hy_seq_load(&a, NULL, &rd, &loaded), HY_OK);
     assert_int_equal(rd.pos, first_len);
     assert_int_equal(hy_seq_check(loaded), HY_OK);
+    check_utf16(loaded);
+    assert_int_equal(hy_seq_len_utf16(loaded), hy_seq_len_utf16(reps[0].s));
     uint8_t *again;
     size_t again_len;
     save_bytes(loaded, &again, &again_len);
@@ -663,6 +700,68 @@ static void replicas_converge_under_random_delivery(void **state)
                (unsigned long long)seed);
         converge_once(seed);
     }
+}
+
+/* UTF-16 conversions on a, é, €, 😀 (1 to 4 UTF-8 bytes; only 😀 is two UTF-16 units), across
+ * splits, deletes, a long span spanning many wide-map blocks, and a snapshot. */
+static void utf16_positions_count_pairs_outside_the_bmp(void **state)
+{
+    (void)state;
+    hy_allocator a = heap();
+    hy_seq *s = new_seq(&a);
+    hy_seq_op op;
+    size_t got;
+    const uint32_t mixed[] = { 'a', 0xe9, 0x20ac, 0x1f600, 'b', 0x1f600 };
+    assert_int_equal(hy_seq_insert(s, 0, (hy_id){ 0, 0 }, mixed, 6, &op), HY_OK);
+    assert_int_equal(hy_seq_len_utf16(s), 8);
+    const size_t to16[] = { 0, 1, 2, 3, 5, 6, 8 };
+    for (size_t pos = 0; pos <= 6; pos++) {
+        assert_int_equal(hy_seq_pos_to_utf16(s, pos, &got), HY_OK);
+        assert_int_equal(got, to16[pos]);
+        assert_int_equal(hy_seq_pos_from_utf16(s, to16[pos], &got), HY_OK);
+        assert_int_equal(got, pos);
+    }
+    assert_int_equal(hy_seq_pos_from_utf16(s, 4, &got), HY_E_INVALID_ARG); /* inside 😀 */
+    assert_int_equal(hy_seq_pos_from_utf16(s, 7, &got), HY_E_INVALID_ARG);
+    assert_int_equal(hy_seq_pos_from_utf16(s, 9, &got), HY_E_INVALID_ARG);
+    assert_int_equal(hy_seq_pos_to_utf16(s, 7, &got), HY_E_INVALID_ARG);
+    /* An insert splits the span between € and 😀; a delete removes the first 😀. */
+    const uint32_t mid[] = { 0x10000, 'c' };
+    assert_int_equal(hy_seq_insert(s, 3, (hy_id){ 0, 6 }, mid, 2, &op), HY_OK);
+    assert_int_equal(hy_seq_len_utf16(s), 11);
+    assert_int_equal(hy_seq_delete(s, 5, 1, NULL), HY_OK);
+    assert_int_equal(hy_seq_len_utf16(s), 9); /* a é € U+10000 c b 😀 */
+    assert_int_equal(hy_seq_pos_to_utf16(s, 6, &got), HY_OK);
+    assert_int_equal(got, 7);
+    assert_int_equal(hy_seq_pos_from_utf16(s, 4, &got), HY_E_INVALID_ARG);
+    assert_int_equal(hy_seq_check(s), HY_OK);
+    check_utf16(s);
+    /* One long span of mixed values, cut by deletes. */
+    enum { LONG = 1000 };
+    uint32_t *vals = malloc(LONG * sizeof(uint32_t));
+    assert_non_null(vals);
+    for (size_t i = 0; i < LONG; i++)
+        vals[i] = i % 7 == 0 || i % 11 == 3 ? 0x1f300 + (uint32_t)i : 0x41 + (uint32_t)i % 26;
+    assert_int_equal(hy_seq_insert(s, 2, (hy_id){ 0, 100 }, vals, LONG, &op), HY_OK);
+    check_utf16(s);
+    assert_int_equal(hy_seq_delete(s, 300, 250, NULL), HY_OK);
+    assert_int_equal(hy_seq_delete(s, 9, 1, NULL), HY_OK);
+    assert_int_equal(hy_seq_check(s), HY_OK);
+    check_utf16(s);
+    /* A loaded copy counts the same. */
+    uint8_t *bytes;
+    size_t len;
+    save_bytes(s, &bytes, &len);
+    hy_reader r = hy_reader_make(bytes, len);
+    hy_seq *t;
+    assert_int_equal(hy_seq_load(&a, NULL, &r, &t), HY_OK);
+    assert_int_equal(hy_seq_check(t), HY_OK);
+    assert_int_equal(hy_seq_len_utf16(t), hy_seq_len_utf16(s));
+    check_utf16(t);
+    free_bytes(bytes, len);
+    free(vals);
+    hy_seq_free(t);
+    hy_seq_free(s);
 }
 
 /* ---- snapshots -------------------------------------------------------------------------- */
@@ -933,6 +1032,7 @@ int main(void)
         cmocka_unit_test(concurrent_backward_typing_does_not_interleave),
         cmocka_unit_test(three_concurrent_inserts_converge_in_every_order),
         cmocka_unit_test(local_edits_match_a_plain_array),
+        cmocka_unit_test(utf16_positions_count_pairs_outside_the_bmp),
         cmocka_unit_test(replicas_converge_under_random_delivery),
         cmocka_unit_test(save_and_load_round_trip),
         cmocka_unit_test(load_refuses_truncated_and_garbage_input),
