@@ -173,7 +173,10 @@ HY_API size_t hy_get_conflicts(hy_store *store, const char *collection, const ch
                                const char *field);
 HY_API hy_err hy_get_conflict(hy_store *store, const char *collection, const char *key,
                               const char *field, size_t i, hy_value *out);
-/* Removes the field's value (any type of field). */
+/* Removes a register's value, or every element of a list or entry of a map that this replica
+ * sees (what others add concurrently survives; the field stays a list or map).
+ * HY_E_NOT_FOUND when there is nothing to remove, and for now on text, set and counter
+ * fields. */
 HY_API hy_err hy_remove(hy_store *store, const char *collection, const char *key,
                         const char *field);
 
@@ -199,6 +202,19 @@ HY_API hy_err hy_text_len(hy_store *store, const char *collection, const char *k
  * *len; HY_E_TOO_LARGE, with *len the size needed, when cap is too small. */
 HY_API hy_err hy_text_read(hy_store *store, const char *collection, const char *key,
                            const char *field, char *buf, size_t cap, size_t *len);
+/* UTF-16 positions, for callers whose strings count UTF-16 code units (JavaScript): a code
+ * point outside the BMP (an emoji) is two units, any other one. Each costs O(log length).
+ * The length in UTF-16 code units (0 for a field never written). */
+HY_API hy_err hy_text_len_utf16(hy_store *store, const char *collection, const char *key,
+                                const char *field, size_t *out);
+/* The code point position at UTF-16 offset utf16 (<= the UTF-16 length); HY_E_INVALID_ARG
+ * when out of range or between the two units of a surrogate pair. */
+HY_API hy_err hy_text_pos_from_utf16(hy_store *store, const char *collection, const char *key,
+                                     const char *field, size_t utf16, size_t *pos);
+/* The UTF-16 offset of code point position pos (<= the length); HY_E_INVALID_ARG when out of
+ * range. */
+HY_API hy_err hy_text_pos_to_utf16(hy_store *store, const char *collection, const char *key,
+                                   const char *field, size_t pos, size_t *utf16);
 
 /* ---- sets: add wins over a concurrent remove ---- */
 
@@ -219,6 +235,46 @@ HY_API size_t hy_set_count(hy_store *store, const char *collection, const char *
 HY_API hy_err hy_set_item(hy_store *store, const char *collection, const char *key,
                           const char *field, size_t i, hy_value *out);
 
+/* ---- lists: indexes count elements; concurrent inserts at one place never interleave ---- */
+
+/* Inserts a copy of value before element index (0 <= index <= length). */
+HY_API hy_err hy_list_insert(hy_store *store, const char *collection, const char *key,
+                             const char *field, size_t index, const hy_value *value);
+/* Deletes n elements from index (index + n <= length). */
+HY_API hy_err hy_list_delete(hy_store *store, const char *collection, const char *key,
+                             const char *field, size_t index, size_t n);
+/* The number of elements (0 for a field never written). */
+HY_API hy_err hy_list_len(hy_store *store, const char *collection, const char *key,
+                          const char *field, size_t *out);
+/* The element at index; HY_E_NOT_FOUND when index >= length. */
+HY_API hy_err hy_list_get(hy_store *store, const char *collection, const char *key,
+                          const char *field, size_t index, hy_value *out);
+
+/* ---- nested maps: a field holding named entries, each a register as above ---- */
+
+/* Writes entry name (a name as field names are) of the map in field. */
+HY_API hy_err hy_map_put(hy_store *store, const char *collection, const char *key,
+                         const char *field, const char *name, const hy_value *value);
+/* The entry's winning value; HY_E_NOT_FOUND when it is absent. */
+HY_API hy_err hy_map_get(hy_store *store, const char *collection, const char *key,
+                         const char *field, const char *name, hy_value *out);
+/* Removes the entry; HY_E_NOT_FOUND when it is absent. */
+HY_API hy_err hy_map_remove(hy_store *store, const char *collection, const char *key,
+                            const char *field, const char *name);
+/* The number of entries with a value (0 for a field never written). */
+HY_API size_t hy_map_count(hy_store *store, const char *collection, const char *key,
+                           const char *field);
+/* The name of the i-th entry (i < count; NUL-terminated, owned by the store), in byte order
+ * of the names, so every replica lists them alike. */
+HY_API hy_err hy_map_name(hy_store *store, const char *collection, const char *key,
+                          const char *field, size_t i, const char **name);
+/* As hy_get_conflicts and hy_get_conflict, for one entry. */
+HY_API size_t hy_map_get_conflicts(hy_store *store, const char *collection, const char *key,
+                                   const char *field, const char *name);
+HY_API hy_err hy_map_get_conflict(hy_store *store, const char *collection, const char *key,
+                                  const char *field, const char *name, size_t i,
+                                  hy_value *out);
+
 /* ---- subscriptions ---- */
 
 typedef enum hy_patch_kind {
@@ -229,6 +285,10 @@ typedef enum hy_patch_kind {
     HY_PATCH_TEXT_DELETE = 5, /* `count` code points deleted at `index` */
     HY_PATCH_ELEMENT_ADD = 6,    /* `value` joined a set */
     HY_PATCH_ELEMENT_REMOVE = 7, /* `value` left a set */
+    HY_PATCH_LIST_INSERT = 8,    /* `value` inserted at `index` (`count` 1: one per element) */
+    HY_PATCH_LIST_DELETE = 9,    /* `count` elements deleted at `index` */
+    HY_PATCH_MAP_SET = 10,       /* map entry `name`'s winning value is now `value` */
+    HY_PATCH_MAP_REMOVE = 11,    /* map entry `name` has no value any more */
 } hy_patch_kind;
 
 /* What changed in one field. Names and values are valid during the callback only. */
@@ -243,6 +303,7 @@ typedef struct hy_patch {
     size_t count;
     const char *text;
     size_t text_len;
+    const char *name; /* a map entry's name (MAP_SET, MAP_REMOVE); NULL otherwise */
 } hy_patch;
 
 /* Called once per commit or merge that changed a field the subscription covers, with the

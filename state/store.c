@@ -109,12 +109,8 @@ void hy_store_free(hy_store *s)
     hy_txn_rollback(s);
     for (size_t i = 0; i < s->fields.len; i++) {
         field *f = store_field_at(s, (uint32_t)i);
-        for (size_t k = 0; k < f->entries.len; k++)
-            store_value_free(s, &HY_VEC_AT(&f->entries, reg_entry, k).value);
-        hy_vec_free(&f->entries, &s->alloc);
+        store_field_clear(s, f);
         hy_free(&s->alloc, f->path, f->path_len);
-        hy_seq_free(f->text);
-        store_set_free(s, f);
     }
     hy_vec_free(&s->code_points, &s->alloc);
     store_subscriptions_free(s);
@@ -140,16 +136,10 @@ static hy_err begin_register_edit(hy_store *s, uint32_t index, op_id *preds, siz
                                   undo **u)
 {
     field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT || f->kind == FIELD_SET)
+    if (!store_field_accepts(f, FIELD_REGISTER))
         return HY_E_INVALID_ARG; /* a register op on another type */
-    *count = f->entries.len;
-    if (*count > 64)
-        return HY_E_LIMIT;
-    hy_write_varint(&s->txn_body, *count);
-    for (size_t i = 0; i < *count; i++) {
-        preds[i] = HY_VEC_AT(&f->entries, reg_entry, i).id;
-        HY_TRY(store_write_pred(s, preds[i]));
-    }
+    HY_TRY(store_register_ids(&f->entries, preds, count));
+    HY_TRY(store_write_ids(s, preds, *count));
     HY_TRY(hy_vec_push(&s->undo, &s->alloc, NULL));
     *u = &HY_VEC_AT(&s->undo, undo, s->undo.len - 1);
     (*u)->field = index;
@@ -166,7 +156,7 @@ static hy_err put_in_txn(hy_store *s, const char *c, const char *k, const char *
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_PUT, &index));
     store_value_write(&s->txn_body, value);
-    op_id preds[64];
+    op_id preds[MAX_PREDS];
     size_t count;
     undo *u;
     HY_TRY(begin_register_edit(s, index, preds, &count, &u));
@@ -185,10 +175,15 @@ static hy_err remove_in_txn(hy_store *s, const char *c, const char *k, const cha
 {
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
+    enum field_kind kind = store_field_at(s, index)->kind;
+    if (kind == FIELD_LIST)
+        return store_list_remove_all(s, c, k, name, index);
+    if (kind == FIELD_MAP)
+        return store_map_remove_all(s, c, k, name, index);
     if (store_field_at(s, index)->entries.len == 0)
         return HY_E_NOT_FOUND;
     HY_TRY(store_field(s, c, k, name, OP_REMOVE, &index));
-    op_id preds[64];
+    op_id preds[MAX_PREDS];
     size_t count;
     undo *u;
     HY_TRY(begin_register_edit(s, index, preds, &count, &u));
@@ -207,8 +202,7 @@ static hy_err counter_in_txn(hy_store *s, const char *c, const char *k, const ch
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_COUNTER_ADD, &index));
     field *f = store_field_at(s, index);
-    if ((f->kind == FIELD_REGISTER && f->entries.len > 0) || f->kind == FIELD_TEXT ||
-        f->kind == FIELD_SET)
+    if (!store_field_accepts(f, FIELD_COUNTER))
         return HY_E_INVALID_ARG; /* a counter op on another type */
     hy_write_varint(&s->txn_body, hy_zigzag(delta));
     HY_TRY(s->txn_body.err);
@@ -250,7 +244,7 @@ static hy_err register_of(hy_store *s, const char *c, const char *k, const char 
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
     const field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT || f->kind == FIELD_SET)
+    if (f->kind != FIELD_REGISTER && f->kind != FIELD_NONE)
         return HY_E_INVALID_ARG;
     if (f->entries.len == 0)
         return HY_E_NOT_FOUND;

@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-static reg_entry *entry_at(const field *f, size_t i)
+static reg_entry *entry_at(const hy_vec *entries, size_t i)
 {
-    return &HY_VEC_AT(&f->entries, reg_entry, i);
+    return &HY_VEC_AT(entries, reg_entry, i);
 }
 
 static bool is_pred(op_id id, const op_id *preds, size_t n)
@@ -22,25 +22,64 @@ static bool is_pred(op_id id, const op_id *preds, size_t n)
     return false;
 }
 
-/* Moves the entries an op overwrites (its preds) out of the field: into removed when given
- * (a local edit keeps them for rollback), freed otherwise. removed has room reserved. */
-static void take_preds(hy_store *s, field *f, const op_id *preds, size_t n, hy_vec *removed)
+/* Moves the entries an op overwrites (its preds) out of the register: into removed when
+ * given (a local edit keeps them for rollback), freed otherwise. removed has room reserved. */
+static void take_preds(hy_store *s, hy_vec *entries, const op_id *preds, size_t n,
+                       hy_vec *removed)
 {
     size_t kept = 0;
-    for (size_t i = 0; i < f->entries.len; i++) {
-        reg_entry *e = entry_at(f, i);
+    for (size_t i = 0; i < entries->len; i++) {
+        reg_entry *e = entry_at(entries, i);
         if (!is_pred(e->id, preds, n))
-            *entry_at(f, kept++) = *e;
+            *entry_at(entries, kept++) = *e;
         else if (removed)
             hy_vec_push(removed, &s->alloc, e);
         else
             store_value_free(s, &e->value);
     }
-    f->entries.len = kept;
+    entries->len = kept;
 }
 
-static void set_kind(hy_store *s, field *f, enum field_kind kind, op_id id)
+hy_err store_register_put(hy_store *s, hy_vec *entries, op_id id, const hy_value *value,
+                          const op_id *preds, size_t pred_count, hy_vec *removed)
 {
+    hy_value copy;
+    HY_TRY(hy_vec_reserve(entries, &s->alloc, entries->len + 1));
+    if (removed)
+        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + entries->len));
+    HY_TRY(store_value_copy(s, value, &copy));
+    take_preds(s, entries, preds, pred_count, removed);
+    /* Winner first: the newest id. */
+    size_t at = 0;
+    while (at < entries->len && store_id_cmp(s, entry_at(entries, at)->id, id) > 0)
+        at++;
+    memmove(entry_at(entries, at) + 1, entry_at(entries, at),
+            (entries->len - at) * sizeof(reg_entry));
+    entry_at(entries, at)->id = id;
+    entry_at(entries, at)->value = copy;
+    entries->len++;
+    return HY_OK;
+}
+
+hy_err store_register_remove(hy_store *s, hy_vec *entries, const op_id *preds,
+                             size_t pred_count, hy_vec *removed)
+{
+    if (removed)
+        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + entries->len));
+    take_preds(s, entries, preds, pred_count, removed);
+    return HY_OK;
+}
+
+void store_register_free(hy_store *s, hy_vec *entries)
+{
+    for (size_t i = 0; i < entries->len; i++)
+        store_value_free(s, &entry_at(entries, i)->value);
+    hy_vec_free(entries, &s->alloc);
+}
+
+void store_set_kind(hy_store *s, uint32_t index, enum field_kind kind, op_id id)
+{
+    field *f = store_field_at(s, index);
     if (store_id_cmp(s, id, f->kind_id) > 0) {
         f->kind = kind;
         f->kind_id = id;
@@ -51,21 +90,8 @@ hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
                  const op_id *preds, size_t pred_count, hy_vec *removed)
 {
     field *f = store_field_at(s, index);
-    hy_value copy;
-    HY_TRY(hy_vec_reserve(&f->entries, &s->alloc, f->entries.len + 1));
-    if (removed)
-        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + f->entries.len));
-    HY_TRY(store_value_copy(s, value, &copy));
-    take_preds(s, f, preds, pred_count, removed);
-    /* Winner first: the newest id. */
-    size_t at = 0;
-    while (at < f->entries.len && store_id_cmp(s, entry_at(f, at)->id, id) > 0)
-        at++;
-    memmove(entry_at(f, at) + 1, entry_at(f, at), (f->entries.len - at) * sizeof(reg_entry));
-    entry_at(f, at)->id = id;
-    entry_at(f, at)->value = copy;
-    f->entries.len++;
-    set_kind(s, f, FIELD_REGISTER, id);
+    HY_TRY(store_register_put(s, &f->entries, id, value, preds, pred_count, removed));
+    store_set_kind(s, index, FIELD_REGISTER, id);
     store_note_patch(s, index, HY_PATCH_SET, 0);
     return HY_OK;
 }
@@ -74,9 +100,7 @@ hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred
                     hy_vec *removed)
 {
     field *f = store_field_at(s, index);
-    if (removed)
-        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + f->entries.len));
-    take_preds(s, f, preds, pred_count, removed);
+    HY_TRY(store_register_remove(s, &f->entries, preds, pred_count, removed));
     store_note_patch(s, index, HY_PATCH_SET, 0);
     return HY_OK;
 }
@@ -86,7 +110,7 @@ void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta)
     field *f = store_field_at(s, index);
     /* Wrapping addition: every replica wraps the same way, and signed overflow is UB. */
     f->counter = (int64_t)((uint64_t)f->counter + (uint64_t)delta);
-    set_kind(s, f, FIELD_COUNTER, id);
+    store_set_kind(s, index, FIELD_COUNTER, id);
     store_note_patch(s, index, HY_PATCH_COUNTER, delta);
 }
 
@@ -94,18 +118,6 @@ int store_actor_cmp(void *user, uint32_t a, uint32_t b)
 {
     const hy_store *s = user;
     return memcmp(hy_log_actor_key(s->log, a), hy_log_actor_key(s->log, b), HY_KEY_LEN);
-}
-
-hy_err store_text_of(hy_store *s, uint32_t index, hy_seq **out)
-{
-    field *f = store_field_at(s, index);
-    if (f->text == NULL) {
-        /* Sequence ties break by actor key: indexes differ between replicas. */
-        hy_seq_config cfg = { s->hash_seed ^ index, store_actor_cmp, s };
-        HY_TRY(hy_seq_new(&s->alloc, &cfg, &f->text));
-    }
-    *out = f->text;
-    return HY_OK;
 }
 
 /* ---- decoding a change's ops ---- */
@@ -136,8 +148,6 @@ static hy_err read_pred(const hy_store *s, const actor_table *t, hy_reader *r, o
     }
     return HY_OK;
 }
-
-#define MAX_PREDS 64
 
 /* A list of op ids (a register write's preds, a set remove's tags): count, then each. */
 static hy_err read_preds(const hy_store *s, const actor_table *t, hy_reader *r,
@@ -179,28 +189,26 @@ static hy_err read_origin(const hy_store *s, const actor_table *t, hy_reader *r,
     return HY_OK;
 }
 
-typedef struct removal {
-    hy_store *s;
-    uint32_t field;
-} removal;
-
-static void note_removed(void *user, size_t index, size_t n)
+/* A text or list op's body after its path. *used is how many op counters it takes. */
+static hy_err read_seq_op(hy_store *s, const actor_table *t, hy_reader *r, uint8_t kind,
+                          uint32_t index, op_id id, bool apply, uint64_t *used)
 {
-    removal *rm = user;
-    store_note_text(rm->s, rm->field, HY_PATCH_TEXT_DELETE, index, n, NULL);
-}
-
-/* A text op's body after its path. *used is how many op counters it takes. */
-static hy_err read_text_op(hy_store *s, const actor_table *t, hy_reader *r, uint8_t kind,
-                           uint32_t index, op_id id, bool apply, uint64_t *used)
-{
+    enum field_kind seq_kind =
+        kind == OP_TEXT_INSERT || kind == OP_TEXT_DELETE ? FIELD_TEXT : FIELD_LIST;
     *used = 1;
-    if (kind == OP_TEXT_INSERT) {
+    if (kind == OP_TEXT_INSERT || kind == OP_LIST_INSERT) {
         hy_seq_op op;
-        size_t len;
-        const uint8_t *utf8;
         HY_TRY(read_origin(s, t, r, &op.origin_left));
         HY_TRY(read_origin(s, t, r, &op.origin_right));
+        op.id.actor = id.actor;
+        op.id.counter = id.counter;
+        if (kind == OP_LIST_INSERT) {
+            hy_value value;
+            HY_TRY(store_value_read(r, &value));
+            return apply ? store_list_apply_insert(s, index, id, &op, &value) : HY_OK;
+        }
+        size_t len;
+        const uint8_t *utf8;
         size_t at = r->pos;
         HY_TRY(hy_read_count(r, 1, &len));
         HY_TRY(hy_read_view(r, len, &utf8));
@@ -210,16 +218,12 @@ static hy_err read_text_op(hy_store *s, const actor_table *t, hy_reader *r, uint
         }
         HY_TRY(hy_vec_reserve(&s->code_points, &s->alloc, len));
         op.n = hy_utf8_decode(utf8, len, s->code_points.data);
+        op.values = s->code_points.data;
         *used = op.n;
         if (!apply)
             return HY_OK;
-        op.id.actor = id.actor;
-        op.id.counter = id.counter;
-        op.values = s->code_points.data;
-        hy_seq *seq;
-        HY_TRY(store_text_of(s, index, &seq));
         size_t landed;
-        HY_TRY(hy_seq_apply_insert(seq, &op, &landed));
+        HY_TRY(store_seq_apply_insert(s, index, FIELD_TEXT, id, &op, &landed));
         if (landed != SIZE_MAX)
             store_note_text(s, index, HY_PATCH_TEXT_INSERT, landed, op.n, op.values);
         return HY_OK;
@@ -236,15 +240,38 @@ static hy_err read_text_op(hy_store *s, const actor_table *t, hy_reader *r, uint
             r->pos = at;
             return HY_E_FORMAT;
         }
-        if (apply) {
-            hy_seq *seq;
-            HY_TRY(store_text_of(s, index, &seq));
-            removal rm = { s, index };
-            hy_id target = { first.actor, first.counter };
-            HY_TRY(hy_seq_apply_delete(seq, target, (size_t)n, note_removed, &rm));
-        }
+        hy_id target = { first.actor, first.counter };
+        if (apply)
+            HY_TRY(store_seq_apply_delete(s, index, seq_kind, id, target, (size_t)n));
     }
     return HY_OK;
+}
+
+/* A map op's body after its path: the entry's name, then as PUT or REMOVE. */
+static hy_err read_map_op(hy_store *s, const actor_table *t, hy_reader *r, uint8_t kind,
+                          uint32_t index, op_id id, bool apply)
+{
+    uint8_t len;
+    const uint8_t *name;
+    size_t at = r->pos;
+    HY_TRY(hy_read_u8(r, &len));
+    HY_TRY(hy_read_view(r, len, &name));
+    /* Readers get names as C strings: an embedded NUL would hide the rest of one. */
+    if (!hy_utf8_valid(name, len) || memchr(name, 0, len) != NULL) {
+        r->pos = at;
+        return HY_E_FORMAT;
+    }
+    hy_value value;
+    if (kind == OP_MAP_PUT)
+        HY_TRY(store_value_read(r, &value));
+    size_t pred_count;
+    op_id preds[MAX_PREDS];
+    HY_TRY(read_preds(s, t, r, preds, &pred_count));
+    if (!apply)
+        return HY_OK;
+    const char *n = (const char *)name;
+    return kind == OP_MAP_PUT ? store_map_put(s, index, n, len, id, &value, preds, pred_count)
+                              : store_map_remove(s, index, n, len, id, preds, pred_count);
 }
 
 /* One op, decoded. When apply is set, applies it as op `id`; otherwise only checks it.
@@ -256,7 +283,7 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
     size_t at = r->pos;
     *used = 1;
     HY_TRY(hy_read_u8(r, &kind));
-    if (kind < OP_PUT || kind > OP_SET_REMOVE) {
+    if (kind < OP_PUT || kind > OP_MAP_REMOVE) {
         r->pos = at;
         return HY_E_FORMAT;
     }
@@ -273,8 +300,11 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
             HY_TRY(hy_read_view(r, len, &name));
         }
     }
-    if (kind == OP_TEXT_INSERT || kind == OP_TEXT_DELETE)
-        return read_text_op(s, t, r, kind, index, id, apply, used);
+    if (kind == OP_TEXT_INSERT || kind == OP_TEXT_DELETE || kind == OP_LIST_INSERT ||
+        kind == OP_LIST_DELETE)
+        return read_seq_op(s, t, r, kind, index, id, apply, used);
+    if (kind == OP_MAP_PUT || kind == OP_MAP_REMOVE)
+        return read_map_op(s, t, r, kind, index, id, apply);
     if (kind == OP_SET_ADD || kind == OP_SET_REMOVE) {
         hy_value value;
         HY_TRY(store_value_read(r, &value));

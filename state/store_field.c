@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-static hy_err check_name(const char *name, size_t *len)
+hy_err store_name_check(const char *name, size_t *len)
 {
     if (name == NULL)
         return HY_E_INVALID_ARG;
@@ -58,7 +58,9 @@ static hy_err find_or_create(hy_store *s, const uint8_t hash[HY_HASH_LEN],
         at += lens[i] + 1;
     }
     hy_vec_init(&f.entries, sizeof(reg_entry));
+    hy_vec_init(&f.list_values, sizeof(hy_value));
     hy_vec_init(&f.elements, sizeof(set_element));
+    hy_vec_init(&f.map, sizeof(map_entry));
     *index = (uint32_t)s->fields.len;
     hy_vec_push(&s->fields, &s->alloc, &f);
     return HY_OK;
@@ -70,9 +72,9 @@ hy_err store_field(hy_store *s, const char *collection, const char *key, const c
     const uint8_t *names[3] = { (const uint8_t *)collection, (const uint8_t *)key,
                                 (const uint8_t *)name };
     size_t lens[3];
-    HY_TRY(check_name(collection, &lens[0]));
-    HY_TRY(check_name(key, &lens[1]));
-    HY_TRY(check_name(name, &lens[2]));
+    HY_TRY(store_name_check(collection, &lens[0]));
+    HY_TRY(store_name_check(key, &lens[1]));
+    HY_TRY(store_name_check(name, &lens[2]));
     uint8_t hash[HY_HASH_LEN];
     hash_path(names, lens, hash);
     HY_TRY(find_or_create(s, hash, names, lens, op != OP_NONE, index));
@@ -105,6 +107,26 @@ hy_err store_field_read(hy_store *s, hy_reader *r, uint32_t *index)
     uint8_t hash[HY_HASH_LEN];
     hash_path(names, lens, hash);
     return find_or_create(s, hash, names, lens, true, index);
+}
+
+bool store_field_accepts(const field *f, enum field_kind kind)
+{
+    return f->kind == kind || f->kind == FIELD_NONE ||
+           (f->kind == FIELD_REGISTER && f->entries.len == 0);
+}
+
+void store_field_clear(hy_store *s, field *f)
+{
+    store_register_free(s, &f->entries);
+    f->counter = 0;
+    hy_seq_free(f->text);
+    f->text = NULL;
+    store_list_free(s, f);
+    store_set_free(s, f);
+    store_map_free(s, f);
+    f->kind = FIELD_NONE;
+    f->kind_id.actor = 0;
+    f->kind_id.counter = 0;
 }
 
 int store_id_cmp(const hy_store *s, op_id a, op_id b)

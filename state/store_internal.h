@@ -20,7 +20,19 @@ typedef struct reg_entry {
     hy_value value; /* STRING and BYTES own their bytes */
 } reg_entry;
 
-enum field_kind { FIELD_NONE, FIELD_REGISTER, FIELD_COUNTER, FIELD_TEXT, FIELD_SET };
+enum field_kind {
+    FIELD_NONE,
+    FIELD_REGISTER,
+    FIELD_COUNTER,
+    FIELD_TEXT,
+    FIELD_SET,
+    FIELD_LIST,
+    FIELD_MAP,
+};
+
+/* A register's entries (the preds of an op that overwrites it) and a set remove's tags are
+ * bounded, so that op lists fit on the stack and an op's size is bounded. */
+#define MAX_PREDS 64
 
 typedef struct field {
     char *path;         /* collection, key and name, each NUL-terminated, for patches */
@@ -30,8 +42,19 @@ typedef struct field {
     hy_vec entries;     /* reg_entry, winner first */
     int64_t counter;
     hy_seq *text;       /* code points; NULL until the first text op */
+    hy_seq *list;       /* handles into list_values; NULL until the first list op */
+    hy_vec list_values; /* hy_value (owned): a list element's value, by handle */
     hy_vec elements;    /* set_element, ascending by encoded value */
+    hy_vec map;         /* map_entry, ascending by name bytes; none without a value */
+    bool rebuild;       /* an edit of the open transaction is undone by rebuilding the field */
 } field;
+
+/* An entry of a nested map: a register under a name. */
+typedef struct map_entry {
+    char *name;       /* NUL-terminated, owned */
+    size_t name_len;  /* without the NUL */
+    hy_vec entries;   /* reg_entry, winner first; never empty while in the map */
+} map_entry;
 
 /* A value in a set, with the ids of the adds that put it there and no remove has seen. */
 typedef struct set_element {
@@ -49,15 +72,20 @@ enum op_kind {
     OP_TEXT_DELETE = 5,
     OP_SET_ADD = 6,
     OP_SET_REMOVE = 7,
+    OP_LIST_INSERT = 8,
+    OP_LIST_DELETE = 9,
+    OP_MAP_PUT = 10,
+    OP_MAP_REMOVE = 11,
 };
 
 /* A field that changed, waiting to be reported to subscribers. */
 typedef struct pending_patch {
     uint32_t field;
-    hy_patch_kind kind;  /* SET stands for any register change */
+    hy_patch_kind kind;  /* SET (MAP_SET) stands for any register (map entry) change */
     int64_t delta;
-    size_t index, count; /* text */
-    uint8_t *text;       /* inserted UTF-8, or an element's encoded value; owned */
+    size_t index, count; /* text and list */
+    uint8_t *text;       /* inserted UTF-8, an element's encoded value, or a map entry's
+                            NUL-terminated name; owned */
     size_t text_len;
 } pending_patch;
 
@@ -76,7 +104,6 @@ typedef struct undo {
     op_id added;        /* the entry a put added (counter 0: none) */
     hy_vec removed;     /* reg_entry the edit took out, owned here until commit */
     int64_t delta;      /* a counter add */
-    bool rebuild;       /* a text or set edit: rollback rebuilds the field from the log */
 } undo;
 
 struct hy_store {
@@ -109,6 +136,8 @@ struct hy_store {
 
 /* ---- fields (store_field.c) ---- */
 
+/* Checks a name (UTF-8, at most HY_NAME_MAX bytes) and gives its length. */
+hy_err store_name_check(const char *name, size_t *len);
 /* The field at (collection, key, name). With op OP_NONE, a look-up for reading
  * (HY_E_NOT_FOUND when absent); otherwise the field is created if need be and an op of that
  * kind on it is begun in the open transaction's body. Names are checked (UTF-8, length). */
@@ -120,6 +149,11 @@ hy_err store_field_of_kind(hy_store *s, const char *collection, const char *key,
                            const char *name, enum field_kind kind, const field **out);
 /* The same from an encoded path (three length-prefixed names) read from r. */
 hy_err store_field_read(hy_store *s, hy_reader *r, uint32_t *index);
+/* Whether a local op of this kind may edit the field: it has that kind, none yet, or is a
+ * register without a value (removed), which any type may replace. */
+bool store_field_accepts(const field *f, enum field_kind kind);
+/* Frees the field's state and makes it as new (its path stays). */
+void store_field_clear(hy_store *s, field *f);
 static inline field *store_field_at(const hy_store *s, uint32_t i)
 {
     return &HY_VEC_AT(&s->fields, field, i);
@@ -132,12 +166,14 @@ int store_id_cmp(const hy_store *s, op_id a, op_id b);
 /* Notes that a field changed. Reporting is best effort: when memory runs out the patch is
  * lost, never the edit. */
 void store_note_patch(hy_store *s, uint32_t index, hy_patch_kind kind, int64_t delta);
-/* Notes a text insert (with its code points) or delete at a visible index. */
+/* Notes a text insert (with its code points), or a text or list delete, at a visible index. */
 void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at, size_t count,
                      const uint32_t *inserted);
-/* Notes an element patch whose value is encoded in bytes (taken over, freed with it). */
-void store_note_bytes(hy_store *s, uint32_t index, hy_patch_kind kind, uint8_t *bytes,
-                      size_t len);
+/* Notes a patch that carries a value (a set element, a list element inserted at `at`). */
+void store_note_value(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at,
+                      const hy_value *v);
+/* Notes a change of the map entry `name` (len bytes). */
+void store_note_entry(hy_store *s, uint32_t index, const char *name, size_t len);
 /* Drops the patches noted from index `from` on (a rolled-back transaction's). */
 void store_drop_patches(hy_store *s, size_t from);
 /* Reports the pending patches to the subscribers. */
@@ -157,24 +193,74 @@ void store_value_free(hy_store *s, hy_value *v);
 
 /* ---- applying ops (store_apply.c) ---- */
 
-/* The semantics of each op. removed, when given, receives the entries an op took out (a
- * local edit keeps them for rollback); otherwise they are freed. */
+/* A register (entries: reg_entry, winner first), wherever it lives (a field, a map entry).
+ * A put replaces the entries its preds name with its own; a remove only drops them. removed,
+ * when given, receives the entries taken out (a local edit keeps them for rollback);
+ * otherwise they are freed. On error nothing changed. */
+hy_err store_register_put(hy_store *s, hy_vec *entries, op_id id, const hy_value *value,
+                          const op_id *preds, size_t pred_count, hy_vec *removed);
+hy_err store_register_remove(hy_store *s, hy_vec *entries, const op_id *preds,
+                             size_t pred_count, hy_vec *removed);
+void store_register_free(hy_store *s, hy_vec *entries);
+
+/* The semantics of each op on a field. */
 hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
                  const op_id *preds, size_t pred_count, hy_vec *removed);
 hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred_count,
                     hy_vec *removed);
 void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta);
-/* The field's sequence, created on first use; HY_E_INVALID_ARG when the field holds another
- * type (for a local edit: check is set). */
-hy_err store_text_of(hy_store *s, uint32_t index, hy_seq **out);
+/* Op id gives the field this kind unless a newer op gave it its kind (newest op wins). */
+void store_set_kind(hy_store *s, uint32_t index, enum field_kind kind, op_id id);
 int store_actor_cmp(void *user, uint32_t a, uint32_t b);
 /* Set ops: add tags a value with op id; remove drops the tags it saw. */
 hy_err store_set_add(hy_store *s, uint32_t index, op_id id, const hy_value *value);
 hy_err store_set_remove(hy_store *s, uint32_t index, const hy_value *value,
                         const op_id *tags, size_t tag_count);
 void store_set_free(hy_store *s, field *f);
-/* Rebuilds one field's state from the log (after a rolled-back text or set edit). */
-hy_err store_rebuild_field(hy_store *s, uint32_t index);
+
+/* ---- sequence fields: text and list (store_seq.c) ---- */
+
+/* The field's sequence of that kind (FIELD_TEXT or FIELD_LIST), created on first use. */
+hy_err store_seq_of(hy_store *s, uint32_t index, enum field_kind kind, hy_seq **out);
+/* The same for a local edit: HY_E_INVALID_ARG when the field holds another type. */
+hy_err store_seq_for_edit(hy_store *s, uint32_t index, enum field_kind kind, hy_seq **out);
+/* A local insert of n elements before pos into seq (the field's, from store_seq_for_edit):
+ * applies it (rollback rebuilds the field), gives the field its kind and writes the op's
+ * origins; the caller writes the payload after them. On error before the insert applied, the
+ * sequence is unchanged; after, the transaction is broken (it can only roll back). */
+hy_err store_seq_insert(hy_store *s, uint32_t index, enum field_kind kind, hy_seq *seq,
+                        size_t pos, const uint32_t *values, size_t n);
+/* A local delete of n >= 1 elements from pos: the whole op body, and its patch. */
+hy_err store_seq_delete(hy_store *s, uint32_t index, enum field_kind kind, size_t pos,
+                        size_t n);
+/* A replicated insert (op: ids, origins and values) as op id: *landed is its index, or
+ * SIZE_MAX for a duplicate. The caller notes the patch. */
+hy_err store_seq_apply_insert(hy_store *s, uint32_t index, enum field_kind kind, op_id id,
+                              const hy_seq_op *op, size_t *landed);
+/* A replicated delete of ids first .. first + n - 1, as op id, noting its patches. */
+hy_err store_seq_apply_delete(hy_store *s, uint32_t index, enum field_kind kind, op_id id,
+                              hy_id first, size_t n);
+
+/* ---- lists (store_list.c) and nested maps (store_map.c) ---- */
+
+/* A replicated list insert of one value (op: id and origins; its values are set here). */
+hy_err store_list_apply_insert(hy_store *s, uint32_t index, op_id id, hy_seq_op *op,
+                               const hy_value *value);
+void store_list_free(hy_store *s, field *f);
+/* Map ops on the entry name (len bytes, no NUL): a put or remove of its register. */
+hy_err store_map_put(hy_store *s, uint32_t index, const char *name, size_t len, op_id id,
+                     const hy_value *value, const op_id *preds, size_t pred_count);
+hy_err store_map_remove(hy_store *s, uint32_t index, const char *name, size_t len, op_id id,
+                        const op_id *preds, size_t pred_count);
+/* The entry name, or NULL. */
+const map_entry *store_map_find(const field *f, const char *name, size_t len);
+void store_map_free(hy_store *s, field *f);
+/* hy_remove of a list or map field: deletes every element or entry this replica sees, so
+ * what others add concurrently survives. HY_E_NOT_FOUND when it is empty. */
+hy_err store_list_remove_all(hy_store *s, const char *collection, const char *key,
+                             const char *name, uint32_t index);
+hy_err store_map_remove_all(hy_store *s, const char *collection, const char *key,
+                            const char *name, uint32_t index);
 
 /* Applies every op of a change: first decodes and checks them all, so a change whose ops are
  * malformed changes nothing on any replica. */
@@ -199,13 +285,20 @@ op_id store_next_local_ids(hy_store *s, uint64_t n);
 /* Writes an op id into a pred list: a reference to its actor (0: the author; k: the k-th
  * key of the change's actor table) and its counter. */
 hy_err store_write_pred(hy_store *s, op_id id);
+/* Writes an id list (a register write's preds, a set remove's tags): count, then each. */
+hy_err store_write_ids(hy_store *s, const op_id *ids, size_t n);
+/* The ids of a register's entries, the preds of an op that overwrites it; HY_E_LIMIT above
+ * MAX_PREDS. */
+hy_err store_register_ids(const hy_vec *entries, op_id ids[MAX_PREDS], size_t *count);
 /* Writes a sequence origin: 0 for none, else the actor reference + 1 and the counter. */
 hy_err store_write_origin(hy_store *s, hy_id id);
-
-/* ---- edits (store.c, store_text.c, store_set.c) ---- */
-
-/* Records that rollback must rebuild this field from the log. */
+/* Records that rollback must rebuild this field from the log (once per transaction). */
 hy_err store_push_rebuild_undo(hy_store *s, uint32_t index);
+/* For an edit that has changed the state already: a body that could not be written breaks
+ * the transaction (it can only roll back). */
+hy_err store_body_written(hy_store *s);
+
+/* ---- edits (store.c, store_text.c, store_set.c, store_list.c, store_map.c) ---- */
 
 /* State of the transaction before an edit, to drop a half-written op when the edit fails. */
 typedef struct edit_mark {

@@ -63,18 +63,6 @@ static size_t find(const field *f, const hy_value *value, bool *found)
     return lo;
 }
 
-/* Notes an element patch, keeping the value's encoding to describe it later. */
-static void note_element(hy_store *s, uint32_t index, hy_patch_kind kind, const hy_value *v)
-{
-    hy_writer w;
-    hy_writer_init(&w, s->alloc);
-    store_value_write(&w, v);
-    uint8_t *bytes;
-    size_t len;
-    if (hy_writer_take(&w, &bytes, &len) == HY_OK)
-        store_note_bytes(s, index, kind, bytes, len);
-}
-
 hy_err store_set_add(hy_store *s, uint32_t index, op_id id, const hy_value *value)
 {
     field *f = store_field_at(s, index);
@@ -94,14 +82,11 @@ hy_err store_set_add(hy_store *s, uint32_t index, op_id id, const hy_value *valu
                 (f->elements.len - at) * sizeof(set_element));
         *element_at(f, at) = e;
         f->elements.len++;
-        note_element(s, index, HY_PATCH_ELEMENT_ADD, value);
+        store_note_value(s, index, HY_PATCH_ELEMENT_ADD, 0, value);
     } else {
         HY_TRY(hy_vec_push(&element_at(f, at)->tags, &s->alloc, &id));
     }
-    if (store_id_cmp(s, id, f->kind_id) > 0) {
-        f->kind = FIELD_SET;
-        f->kind_id = id;
-    }
+    store_set_kind(s, index, FIELD_SET, id);
     return HY_OK;
 }
 
@@ -125,7 +110,7 @@ hy_err store_set_remove(hy_store *s, uint32_t index, const hy_value *value,
     }
     e->tags.len = kept;
     if (kept == 0) {
-        note_element(s, index, HY_PATCH_ELEMENT_REMOVE, &e->value);
+        store_note_value(s, index, HY_PATCH_ELEMENT_REMOVE, 0, &e->value);
         store_value_free(s, &e->value);
         hy_vec_free(&e->tags, &s->alloc);
         memmove(e, e + 1, (f->elements.len - at - 1) * sizeof *e);
@@ -148,10 +133,7 @@ void store_set_free(hy_store *s, field *f)
 /* The set field for a local edit, refusing fields of another type. */
 static hy_err set_for_edit(hy_store *s, uint32_t index)
 {
-    const field *f = store_field_at(s, index);
-    bool other = f->kind == FIELD_COUNTER || f->kind == FIELD_TEXT ||
-                 (f->kind == FIELD_REGISTER && f->entries.len);
-    return other ? HY_E_INVALID_ARG : HY_OK;
+    return store_field_accepts(store_field_at(s, index), FIELD_SET) ? HY_OK : HY_E_INVALID_ARG;
 }
 
 static hy_err add_in_txn(hy_store *s, const char *c, const char *k, const char *name,
@@ -181,14 +163,12 @@ static hy_err delete_in_txn(hy_store *s, const char *c, const char *k, const cha
     HY_TRY(store_field(s, c, k, name, OP_SET_REMOVE, &index));
     store_value_write(&s->txn_body, v);
     const set_element *e = element_at(store_field_at(s, index), at);
-    if (e->tags.len > 64)
+    if (e->tags.len > MAX_PREDS)
         return HY_E_LIMIT;
-    op_id tags[64];
+    op_id tags[MAX_PREDS];
     size_t n = e->tags.len;
     memcpy(tags, e->tags.data, n * sizeof *tags);
-    hy_write_varint(&s->txn_body, n);
-    for (size_t i = 0; i < n; i++)
-        HY_TRY(store_write_pred(s, tags[i]));
+    HY_TRY(store_write_ids(s, tags, n));
     HY_TRY(store_push_rebuild_undo(s, index));
     store_next_local_id(s);
     return store_set_remove(s, index, v, tags, n);

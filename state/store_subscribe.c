@@ -53,14 +53,45 @@ void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at,
         hy_free(&s->alloc, p.text, p.text_len);
 }
 
-void store_note_bytes(hy_store *s, uint32_t index, hy_patch_kind kind, uint8_t *bytes,
-                      size_t len)
+/* Notes a patch that owns bytes (taken over, freed with it). */
+static void note_bytes(hy_store *s, pending_patch *p, uint8_t *bytes, size_t len)
 {
-    pending_patch p = patch_of(index, kind);
-    p.text = bytes;
-    p.text_len = len;
-    if (!listening(s) || hy_vec_push(&s->patches, &s->alloc, &p))
+    p->text = bytes;
+    p->text_len = len;
+    if (hy_vec_push(&s->patches, &s->alloc, p))
         hy_free(&s->alloc, bytes, len);
+}
+
+void store_note_value(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at,
+                      const hy_value *v)
+{
+    if (!listening(s))
+        return;
+    /* The value is kept encoded (one allocation) and decoded when it is reported. */
+    hy_writer w;
+    hy_writer_init(&w, s->alloc);
+    store_value_write(&w, v);
+    uint8_t *bytes;
+    size_t len;
+    if (hy_writer_take(&w, &bytes, &len) != HY_OK)
+        return;
+    pending_patch p = patch_of(index, kind);
+    p.index = at;
+    p.count = 1;
+    note_bytes(s, &p, bytes, len);
+}
+
+void store_note_entry(hy_store *s, uint32_t index, const char *name, size_t len)
+{
+    if (!listening(s))
+        return;
+    uint8_t *copy = hy_alloc(&s->alloc, len + 1);
+    if (copy == NULL)
+        return;
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    pending_patch p = patch_of(index, HY_PATCH_MAP_SET);
+    note_bytes(s, &p, copy, len + 1);
 }
 
 static void free_patches(hy_store *s, hy_vec *patches, size_t from)
@@ -176,12 +207,26 @@ static hy_patch describe(const hy_store *s, const pending_patch *p)
     out.count = p->count;
     out.text = (const char *)p->text;
     out.text_len = p->text_len;
-    if (p->kind == HY_PATCH_ELEMENT_ADD || p->kind == HY_PATCH_ELEMENT_REMOVE) {
-        /* The value as noted (it may have left the set since): its encoding decodes. */
+    if (p->kind == HY_PATCH_ELEMENT_ADD || p->kind == HY_PATCH_ELEMENT_REMOVE ||
+        p->kind == HY_PATCH_LIST_INSERT) {
+        /* The value as noted (it may have left the set or list since): its encoding
+         * decodes. */
         hy_reader r = hy_reader_make(p->text, p->text_len);
         store_value_read(&r, &out.value);
         out.text = NULL;
         out.text_len = 0;
+        return out;
+    }
+    if (p->kind == HY_PATCH_MAP_SET) {
+        /* As a register patch: the entry as it is now, its winner or its removal. */
+        out.name = (const char *)p->text;
+        out.text = NULL;
+        out.text_len = 0;
+        const map_entry *e = store_map_find(f, out.name, p->text_len - 1);
+        if (e)
+            out.value = HY_VEC_AT(&e->entries, reg_entry, 0).value;
+        else
+            out.kind = HY_PATCH_MAP_REMOVE;
         return out;
     }
     /* A register patch reports the field as it is now: its winner, or its removal. */

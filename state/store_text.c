@@ -1,4 +1,5 @@
-/* Text fields: the public edits and reads, in code points, over the sequence CRDT. */
+/* Text fields: the public edits and reads, in code points, over the sequence CRDT, and the
+ * conversion of positions to and from UTF-16 code units. */
 #include "store_internal.h"
 
 #include "alloc.h"
@@ -6,35 +7,6 @@
 #include "utf8.h"
 
 #include <string.h>
-
-/* The text field for a local edit, refusing fields of another type. */
-static hy_err text_for_edit(hy_store *s, uint32_t index, hy_seq **seq)
-{
-    field *f = store_field_at(s, index);
-    if (f->kind == FIELD_COUNTER || f->kind == FIELD_SET ||
-        (f->kind == FIELD_REGISTER && f->entries.len))
-        return HY_E_INVALID_ARG;
-    return store_text_of(s, index, seq);
-}
-
-hy_err store_push_rebuild_undo(hy_store *s, uint32_t index)
-{
-    undo u;
-    memset(&u, 0, sizeof u);
-    u.field = index;
-    u.kind = store_field_at(s, index)->kind;
-    u.kind_id = store_field_at(s, index)->kind_id;
-    u.rebuild = true;
-    hy_vec_init(&u.removed, sizeof(reg_entry));
-    return hy_vec_push(&s->undo, &s->alloc, &u);
-}
-
-static void set_text_kind(hy_store *s, uint32_t index, op_id id)
-{
-    field *f = store_field_at(s, index);
-    f->kind = FIELD_TEXT;
-    f->kind_id = id;
-}
 
 static hy_err insert_in_txn(hy_store *s, const char *c, const char *k, const char *name,
                             size_t pos, const char *utf8, size_t len)
@@ -46,31 +18,13 @@ static hy_err insert_in_txn(hy_store *s, const char *c, const char *k, const cha
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_TEXT_INSERT, &index));
     hy_seq *seq;
-    HY_TRY(text_for_edit(s, index, &seq));
-    if (pos > hy_seq_len(seq))
-        return HY_E_INVALID_ARG;
+    HY_TRY(store_seq_for_edit(s, index, FIELD_TEXT, &seq));
     HY_TRY(hy_vec_reserve(&s->code_points, &s->alloc, len));
     size_t n = hy_utf8_decode((const uint8_t *)utf8, len, s->code_points.data);
-    HY_TRY(store_push_rebuild_undo(s, index));
-    op_id id = store_next_local_ids(s, n);
-    hy_seq_op op;
-    hy_id first = { id.actor, id.counter };
-    hy_err err = hy_seq_insert(seq, pos, first, s->code_points.data, n, &op);
-    if (err) {
-        s->undo.len--;
-        return err;
-    }
-    set_text_kind(s, index, id);
-    if (store_write_origin(s, op.origin_left) || store_write_origin(s, op.origin_right)) {
-        s->txn_broken = true; /* the state has the insert, the body cannot: undo it all */
-        return HY_E_NOMEM;
-    }
+    HY_TRY(store_seq_insert(s, index, FIELD_TEXT, seq, pos, s->code_points.data, n));
     hy_write_varint(&s->txn_body, len);
     hy_write_bytes(&s->txn_body, utf8, len);
-    if (s->txn_body.err) {
-        s->txn_broken = true;
-        return s->txn_body.err;
-    }
+    HY_TRY(store_body_written(s));
     store_note_text(s, index, HY_PATCH_TEXT_INSERT, pos, n, s->code_points.data);
     return HY_OK;
 }
@@ -82,35 +36,7 @@ static hy_err delete_in_txn(hy_store *s, const char *c, const char *k, const cha
         return HY_OK;
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_TEXT_DELETE, &index));
-    hy_seq *seq;
-    HY_TRY(text_for_edit(s, index, &seq));
-    if (pos > hy_seq_len(seq) || n > hy_seq_len(seq) - pos)
-        return HY_E_INVALID_ARG;
-    HY_TRY(store_push_rebuild_undo(s, index));
-    hy_vec ranges;
-    hy_vec_init(&ranges, sizeof(hy_seq_range));
-    hy_err err = hy_seq_delete(seq, pos, n, &ranges);
-    if (err) {
-        s->undo.len--;
-        hy_vec_free(&ranges, &s->alloc);
-        return err;
-    }
-    op_id id = store_next_local_id(s);
-    set_text_kind(s, index, id);
-    hy_write_varint(&s->txn_body, ranges.len);
-    for (size_t i = 0; i < ranges.len && err == HY_OK; i++) {
-        const hy_seq_range *r = hy_vec_at(&ranges, i);
-        op_id first = { r->first.actor, r->first.counter };
-        err = store_write_pred(s, first);
-        hy_write_varint(&s->txn_body, r->n);
-    }
-    hy_vec_free(&ranges, &s->alloc);
-    if (err || s->txn_body.err) {
-        s->txn_broken = true; /* the state has the delete, the body cannot: undo it all */
-        return HY_E_NOMEM;
-    }
-    store_note_text(s, index, HY_PATCH_TEXT_DELETE, pos, n, NULL);
-    return HY_OK;
+    return store_seq_delete(s, index, FIELD_TEXT, pos, n);
 }
 
 hy_err hy_text_insert(hy_store *s, const char *c, const char *k, const char *name, size_t pos,
@@ -170,24 +96,42 @@ hy_err hy_text_read(hy_store *s, const char *c, const char *k, const char *name,
     return bytes > cap ? HY_E_TOO_LARGE : HY_OK;
 }
 
-hy_err store_rebuild_field(hy_store *s, uint32_t index)
+hy_err hy_text_len_utf16(hy_store *s, const char *c, const char *k, const char *name,
+                        size_t *out)
 {
-    field *f = store_field_at(s, index);
-    hy_seq_free(f->text);
-    f->text = NULL;
-    store_set_free(s, f);
-    f->kind = FIELD_NONE;
-    f->kind_id.actor = 0;
-    f->kind_id.counter = 0;
-    s->only_field = index;
-    hy_err err = HY_OK;
-    for (uint32_t i = 0; err == HY_OK && i < hy_log_count(s->log); i++) {
-        hy_log_entry e;
-        hy_log_get(s->log, i, &e);
-        err = store_apply_change(s, &e);
-        if (err != HY_E_NOMEM)
-            err = HY_OK; /* a change whose ops never applied stays so */
-    }
-    s->only_field = UINT32_MAX;
-    return err;
+    const hy_seq *seq;
+    if (out == NULL)
+        return HY_E_INVALID_ARG;
+    HY_TRY(text_for_read(s, c, k, name, &seq));
+    *out = seq ? hy_seq_len_utf16(seq) : 0;
+    return HY_OK;
+}
+
+/* Converts a position in the field's text with convert; a field never written is empty. */
+static hy_err convert_pos(hy_store *s, const char *c, const char *k, const char *name,
+                          size_t in, size_t *out,
+                          hy_err (*convert)(const hy_seq *, size_t, size_t *))
+{
+    const hy_seq *seq;
+    if (out == NULL)
+        return HY_E_INVALID_ARG;
+    HY_TRY(text_for_read(s, c, k, name, &seq));
+    if (seq)
+        return convert(seq, in, out);
+    if (in > 0)
+        return HY_E_INVALID_ARG;
+    *out = 0;
+    return HY_OK;
+}
+
+hy_err hy_text_pos_from_utf16(hy_store *s, const char *c, const char *k, const char *name,
+                              size_t utf16, size_t *pos)
+{
+    return convert_pos(s, c, k, name, utf16, pos, hy_seq_pos_from_utf16);
+}
+
+hy_err hy_text_pos_to_utf16(hy_store *s, const char *c, const char *k, const char *name,
+                            size_t pos, size_t *utf16)
+{
+    return convert_pos(s, c, k, name, pos, utf16, hy_seq_pos_to_utf16);
 }

@@ -31,19 +31,58 @@ static void free_undo(hy_store *s, undo *u)
 
 static void end_txn(hy_store *s)
 {
-    for (size_t i = 0; i < s->undo.len; i++)
-        free_undo(s, &HY_VEC_AT(&s->undo, undo, i));
+    for (size_t i = 0; i < s->undo.len; i++) {
+        undo *u = &HY_VEC_AT(&s->undo, undo, i);
+        store_field_at(s, u->field)->rebuild = false;
+        free_undo(s, u);
+    }
     s->undo.len = 0;
     s->in_txn = false;
+}
+
+hy_err store_push_rebuild_undo(hy_store *s, uint32_t index)
+{
+    field *f = store_field_at(s, index);
+    if (f->rebuild)
+        return HY_OK; /* the field is rebuilt once, whatever else the transaction did to it */
+    undo u;
+    memset(&u, 0, sizeof u);
+    u.field = index;
+    hy_vec_init(&u.removed, sizeof(reg_entry));
+    HY_TRY(hy_vec_push(&s->undo, &s->alloc, &u));
+    f->rebuild = true;
+    return HY_OK;
+}
+
+/* Rebuilds one field's whole state by replaying the log's ops on it: the state before the
+ * transaction, since the log does not hold the transaction's edits. */
+static hy_err rebuild_field(hy_store *s, uint32_t index)
+{
+    store_field_clear(s, store_field_at(s, index));
+    s->only_field = index;
+    hy_err err = HY_OK;
+    for (uint32_t i = 0; err == HY_OK && i < hy_log_count(s->log); i++) {
+        hy_log_entry e;
+        hy_log_get(s->log, i, &e);
+        err = store_apply_change(s, &e);
+        if (err != HY_E_NOMEM)
+            err = HY_OK; /* a change whose ops never applied stays so */
+    }
+    s->only_field = UINT32_MAX;
+    return err;
 }
 
 void hy_txn_rollback(hy_store *s)
 {
     if (!s->in_txn)
         return;
+    /* Register and counter edits are undone in reverse; a field that is rebuilt gets all of
+     * its state back from the log, so its other undo records are only freed. */
     for (size_t i = s->undo.len; i-- > 0;) {
         undo *u = &HY_VEC_AT(&s->undo, undo, i);
         field *f = store_field_at(s, u->field);
+        if (f->rebuild)
+            continue;
         if (u->added.counter) {
             for (size_t k = 0; k < f->entries.len; k++) {
                 reg_entry *e = &HY_VEC_AT(&f->entries, reg_entry, k);
@@ -71,8 +110,13 @@ void hy_txn_rollback(hy_store *s)
         f->counter = (int64_t)((uint64_t)f->counter - (uint64_t)u->delta);
         f->kind = u->kind;
         f->kind_id = u->kind_id;
-        if (u->rebuild)
-            store_rebuild_field(s, u->field); /* the log does not hold the edit: it vanishes */
+    }
+    for (size_t i = 0; i < s->undo.len; i++) {
+        field *f = store_field_at(s, HY_VEC_AT(&s->undo, undo, i).field);
+        if (f->rebuild) {
+            f->rebuild = false;
+            rebuild_field(s, HY_VEC_AT(&s->undo, undo, i).field);
+        }
     }
     if (s->patches.len > s->txn_patches)
         store_drop_patches(s, s->txn_patches); /* nothing happened: nothing to report */
@@ -160,6 +204,31 @@ hy_err store_write_pred(hy_store *s, op_id id)
     HY_TRY(actor_ref(s, id.actor, &ref));
     hy_write_varint(&s->txn_body, ref);
     hy_write_varint(&s->txn_body, id.counter);
+    return s->txn_body.err;
+}
+
+hy_err store_write_ids(hy_store *s, const op_id *ids, size_t n)
+{
+    hy_write_varint(&s->txn_body, n);
+    for (size_t i = 0; i < n; i++)
+        HY_TRY(store_write_pred(s, ids[i]));
+    return s->txn_body.err;
+}
+
+hy_err store_register_ids(const hy_vec *entries, op_id ids[MAX_PREDS], size_t *count)
+{
+    if (entries->len > MAX_PREDS)
+        return HY_E_LIMIT;
+    *count = entries->len;
+    for (size_t i = 0; i < entries->len; i++)
+        ids[i] = HY_VEC_AT(entries, reg_entry, i).id;
+    return HY_OK;
+}
+
+hy_err store_body_written(hy_store *s)
+{
+    if (s->txn_body.err)
+        s->txn_broken = true;
     return s->txn_body.err;
 }
 

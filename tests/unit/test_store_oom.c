@@ -7,7 +7,37 @@
 #include "test_alloc.h"
 #include "store_fixture.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/* List and map edits: single ones, then a transaction that also removes both fields. */
+static hy_err list_and_map_edits(hy_store *s, const hy_value *v)
+{
+    hy_err err = hy_list_insert(s, "c", "k", "l", 0, v);
+    if (err == HY_OK)
+        err = hy_list_insert(s, "c", "k", "l", 1, v);
+    if (err == HY_OK)
+        err = hy_list_delete(s, "c", "k", "l", 0, 1);
+    if (err == HY_OK)
+        err = hy_map_put(s, "c", "k", "m", "a", v);
+    if (err == HY_OK)
+        err = hy_map_put(s, "c", "k", "m", "b", v);
+    if (err == HY_OK)
+        err = hy_map_remove(s, "c", "k", "m", "a");
+    if (err == HY_OK)
+        err = hy_txn_begin(s);
+    if (err == HY_OK) {
+        err = hy_list_insert(s, "c", "k", "l", 0, v);
+        if (err == HY_OK)
+            err = hy_map_put(s, "c", "k", "m", "c", v);
+        if (err == HY_OK)
+            err = hy_remove(s, "c", "k", "l");
+        if (err == HY_OK)
+            err = hy_remove(s, "c", "k", "m");
+        err = err ? (hy_txn_rollback(s), err) : hy_txn_commit(s);
+    }
+    return err;
+}
 
 static hy_err edits(hy_store *s)
 {
@@ -25,7 +55,7 @@ static hy_err edits(hy_store *s)
             err = hy_remove(s, "c", "k", "f");
         err = err ? (hy_txn_rollback(s), err) : hy_txn_commit(s);
     }
-    return err;
+    return err ? err : list_and_map_edits(s, &v);
 }
 
 /* A saved store and a change batch from another replica, made with the real allocator. */
@@ -120,11 +150,108 @@ static void failed_edit_leaves_state_intact(void **state)
     }
 }
 
+/* The list c/k/l and the map c/k/m of integers as "l=1,2 m=a:1,b:2". */
+static void describe(hy_store *s, char *out, size_t cap)
+{
+    size_t len = 0, used = (size_t)snprintf(out, cap, "l=");
+    assert_int_equal(hy_list_len(s, "c", "k", "l", &len), HY_OK);
+    for (size_t i = 0; i < len; i++) {
+        hy_value v;
+        assert_int_equal(hy_list_get(s, "c", "k", "l", i, &v), HY_OK);
+        used += (size_t)snprintf(out + used, cap - used, "%s%lld", i ? "," : "",
+                                 (long long)v.as.integer);
+    }
+    used += (size_t)snprintf(out + used, cap - used, " m=");
+    for (size_t i = 0; i < hy_map_count(s, "c", "k", "m"); i++) {
+        const char *name;
+        hy_value v;
+        assert_int_equal(hy_map_name(s, "c", "k", "m", i, &name), HY_OK);
+        assert_int_equal(hy_map_get(s, "c", "k", "m", name, &v), HY_OK);
+        used += (size_t)snprintf(out + used, cap - used, "%s%s:%lld", i ? "," : "", name,
+                                 (long long)v.as.integer);
+    }
+    assert_true(used < cap);
+}
+
+/* One list or map edit (by number) on the state "l=1,2 m=a:1"; what it leaves on success. */
+static hy_err list_or_map_edit(hy_store *s, int edit, const char **after)
+{
+    hy_value three = { .type = HY_TYPE_INT, .as.integer = 3 };
+    switch (edit) {
+    case 0:
+        *after = "l=1,3,2 m=a:1";
+        return hy_list_insert(s, "c", "k", "l", 1, &three);
+    case 1:
+        *after = "l=2 m=a:1";
+        return hy_list_delete(s, "c", "k", "l", 0, 1);
+    case 2:
+        *after = "l=1,2 m=a:1,b:3";
+        return hy_map_put(s, "c", "k", "m", "b", &three);
+    case 3:
+        *after = "l=1,2 m=a:3";
+        return hy_map_put(s, "c", "k", "m", "a", &three);
+    case 4:
+        *after = "l=1,2 m=";
+        return hy_map_remove(s, "c", "k", "m", "a");
+    case 5:
+        *after = "l= m=a:1";
+        return hy_remove(s, "c", "k", "l");
+    default:
+        *after = "l=1,2 m=";
+        return hy_remove(s, "c", "k", "m");
+    }
+}
+
+/* A list or map edit that runs out of memory changes nothing, on its own or inside a
+ * transaction (whose other edit then commits, or the whole of it rolls back). */
+static void failed_list_and_map_edits_leave_state_intact(void **state)
+{
+    (void)state;
+    for (int in_txn = 0; in_txn < 2; in_txn++)
+        for (int edit = 0; edit < 7; edit++)
+            for (size_t k = 1; k < 40; k++) {
+                hy_test_alloc t;
+                test_platform p;
+                hy_store_config cfg = fixture_store_config(&p, hy_test_allocator(&t), 10);
+                hy_store *s;
+                assert_int_equal(hy_store_new(&cfg, &s), HY_OK);
+                hy_value one = { .type = HY_TYPE_INT, .as.integer = 1 }, two = one;
+                two.as.integer = 2;
+                assert_int_equal(hy_list_insert(s, "c", "k", "l", 0, &one), HY_OK);
+                assert_int_equal(hy_list_insert(s, "c", "k", "l", 1, &two), HY_OK);
+                assert_int_equal(hy_map_put(s, "c", "k", "m", "a", &one), HY_OK);
+                uint32_t changes = hy_log_count(s->log);
+                if (in_txn) {
+                    assert_int_equal(hy_txn_begin(s), HY_OK);
+                    assert_int_equal(hy_counter_add(s, "c", "k", "n", 1), HY_OK);
+                }
+                t.fail_at = t.requests + k;
+                const char *after;
+                hy_err err = list_or_map_edit(s, edit, &after);
+                t.fail_at = 0;
+                if (err)
+                    assert_int_equal(err, HY_E_NOMEM);
+                if (in_txn)
+                    err = hy_txn_commit(s) ? HY_E_NOMEM : err;
+                char now[128];
+                describe(s, now, sizeof now);
+                assert_string_equal(now, err ? "l=1,2 m=a:1" : after);
+                int64_t n = 0;
+                hy_err counted = hy_counter_get(s, "c", "k", "n", &n);
+                /* The transaction's counter edit commits unless the transaction broke. */
+                assert_int_equal(hy_log_count(s->log),
+                                 changes + (counted == HY_OK ? 1 : 0) + (err ? 0 : !in_txn));
+                hy_store_free(s);
+                assert_int_equal(t.live_blocks, 0);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(store_survives_every_failed_allocation),
         cmocka_unit_test(failed_edit_leaves_state_intact),
+        cmocka_unit_test(failed_list_and_map_edits_leave_state_intact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@ static const char *const COLLECTIONS[] = { "tasks", "notes" };
 static const char *const KEYS[] = { "a", "b", "c" };
 static const char *const REGISTERS[] = { "title", "done" };
 static const char *const COUNTERS[] = { "votes" };
+static const char *const ENTRIES[] = { "x", "y", "\xc3\xa9" };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct replica {
@@ -40,12 +41,63 @@ static hy_store *open_store(replica *r, uint64_t seed, const uint8_t *bytes, siz
     return s;
 }
 
+/* A small int or a short string. */
+static hy_value random_value(hy_rng *rng, char text[24])
+{
+    hy_value v;
+    if (hy_rng_below(rng, 2)) {
+        snprintf(text, 24, "v%llu", (unsigned long long)hy_rng_below(rng, 1000));
+        v.type = HY_TYPE_STRING;
+        v.as.bytes.data = (const uint8_t *)text;
+        v.as.bytes.len = strlen(text);
+    } else {
+        v.type = HY_TYPE_INT;
+        v.as.integer = (int64_t)hy_rng_below(rng, 100) - 50;
+    }
+    return v;
+}
+
 static void random_edit(hy_store *s, hy_rng *rng)
 {
     const char *c = COLLECTIONS[hy_rng_below(rng, COUNT(COLLECTIONS))];
     const char *k = KEYS[hy_rng_below(rng, COUNT(KEYS))];
+    char text[24];
     hy_err err;
-    switch (hy_rng_below(rng, 8)) {
+    switch (hy_rng_below(rng, 12)) {
+    case 8: { /* insert a value somewhere in the record's list */
+        size_t len = 0;
+        assert_int_equal(hy_list_len(s, c, k, "items", &len), HY_OK);
+        hy_value v = random_value(rng, text);
+        err = hy_list_insert(s, c, k, "items", (size_t)hy_rng_below(rng, len + 1), &v);
+        assert_int_equal(err, HY_OK);
+        break;
+    }
+    case 9: { /* delete a run of it, or all of it */
+        size_t len = 0;
+        assert_int_equal(hy_list_len(s, c, k, "items", &len), HY_OK);
+        if (len == 0 || hy_rng_below(rng, 8) == 0) {
+            err = hy_remove(s, c, k, "items");
+            assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
+            break;
+        }
+        size_t at = (size_t)hy_rng_below(rng, len);
+        err = hy_list_delete(s, c, k, "items", at, 1 + (size_t)hy_rng_below(rng, len - at));
+        assert_int_equal(err, HY_OK);
+        break;
+    }
+    case 10: { /* write an entry of the record's map */
+        hy_value v = random_value(rng, text);
+        err = hy_map_put(s, c, k, "meta", ENTRIES[hy_rng_below(rng, COUNT(ENTRIES))], &v);
+        assert_int_equal(err, HY_OK);
+        break;
+    }
+    case 11: /* remove one entry, or the whole map */
+        if (hy_rng_below(rng, 4) == 0)
+            err = hy_remove(s, c, k, "meta");
+        else
+            err = hy_map_remove(s, c, k, "meta", ENTRIES[hy_rng_below(rng, COUNT(ENTRIES))]);
+        assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
+        break;
     case 6:
     case 7: { /* tag or untag */
         hy_value tag = { .type = HY_TYPE_INT, .as.integer = (int64_t)hy_rng_below(rng, 4) };
@@ -78,17 +130,7 @@ static void random_edit(hy_store *s, hy_rng *rng)
     }
     case 0:
     case 1: {
-        char text[24];
-        hy_value v;
-        if (hy_rng_below(rng, 2)) {
-            snprintf(text, sizeof text, "v%llu", (unsigned long long)hy_rng_below(rng, 1000));
-            v.type = HY_TYPE_STRING;
-            v.as.bytes.data = (const uint8_t *)text;
-            v.as.bytes.len = strlen(text);
-        } else {
-            v.type = HY_TYPE_INT;
-            v.as.integer = (int64_t)hy_rng_below(rng, 100) - 50;
-        }
+        hy_value v = random_value(rng, text);
         err = hy_put(s, c, k, REGISTERS[hy_rng_below(rng, COUNT(REGISTERS))], &v);
         assert_int_equal(err, HY_OK);
         break;
@@ -124,6 +166,48 @@ static void full_sync(hy_store *a, hy_store *b)
     assert_int_equal(fixture_store_sync(a, b), HY_OK);
 }
 
+static void assert_same_value(const hy_value *x, const hy_value *y)
+{
+    assert_int_equal(x->type, y->type);
+    if (x->type == HY_TYPE_STRING) {
+        assert_int_equal(x->as.bytes.len, y->as.bytes.len);
+        assert_memory_equal(x->as.bytes.data, y->as.bytes.data, x->as.bytes.len);
+    } else {
+        assert_true(x->as.integer == y->as.integer);
+    }
+}
+
+/* The record's list and map read the same on both. */
+static void assert_same_list_and_map(hy_store *a, hy_store *b, const char *c, const char *k)
+{
+    size_t la = 0, lb = 0;
+    assert_int_equal(hy_list_len(a, c, k, "items", &la), HY_OK);
+    assert_int_equal(hy_list_len(b, c, k, "items", &lb), HY_OK);
+    assert_int_equal(la, lb);
+    for (size_t i = 0; i < la; i++) {
+        hy_value x, y;
+        assert_int_equal(hy_list_get(a, c, k, "items", i, &x), HY_OK);
+        assert_int_equal(hy_list_get(b, c, k, "items", i, &y), HY_OK);
+        assert_same_value(&x, &y);
+    }
+    size_t n = hy_map_count(a, c, k, "meta");
+    assert_int_equal(n, hy_map_count(b, c, k, "meta"));
+    for (size_t i = 0; i < n; i++) {
+        const char *na, *nb;
+        assert_int_equal(hy_map_name(a, c, k, "meta", i, &na), HY_OK);
+        assert_int_equal(hy_map_name(b, c, k, "meta", i, &nb), HY_OK);
+        assert_string_equal(na, nb);
+        size_t conflicts = hy_map_get_conflicts(a, c, k, "meta", na);
+        assert_int_equal(conflicts, hy_map_get_conflicts(b, c, k, "meta", na));
+        for (size_t v = 0; v < conflicts; v++) {
+            hy_value x, y;
+            assert_int_equal(hy_map_get_conflict(a, c, k, "meta", na, v, &x), HY_OK);
+            assert_int_equal(hy_map_get_conflict(b, c, k, "meta", na, v, &y), HY_OK);
+            assert_same_value(&x, &y);
+        }
+    }
+}
+
 static void assert_same_reads(hy_store *a, hy_store *b)
 {
     for (size_t c = 0; c < COUNT(COLLECTIONS); c++)
@@ -136,15 +220,10 @@ static void assert_same_reads(hy_store *a, hy_store *b)
                     hy_value x, y;
                     assert_int_equal(hy_get_conflict(a, path[0], path[1], path[2], i, &x), HY_OK);
                     assert_int_equal(hy_get_conflict(b, path[0], path[1], path[2], i, &y), HY_OK);
-                    assert_int_equal(x.type, y.type);
-                    if (x.type == HY_TYPE_STRING) {
-                        assert_int_equal(x.as.bytes.len, y.as.bytes.len);
-                        assert_memory_equal(x.as.bytes.data, y.as.bytes.data, x.as.bytes.len);
-                    } else {
-                        assert_true(x.as.integer == y.as.integer);
-                    }
+                    assert_same_value(&x, &y);
                 }
             }
+            assert_same_list_and_map(a, b, COLLECTIONS[c], KEYS[k]);
             char ta[4096], tb[4096];
             size_t la, lb;
             assert_int_equal(hy_text_read(a, COLLECTIONS[c], KEYS[k], "body", ta, sizeof ta, &la),
