@@ -27,6 +27,7 @@ static const bench_section sections[] = {
     { "crypto", bench_crypto },
     { "log", bench_log },
     { "store", bench_store },
+    { "deflate", bench_deflate },
 };
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
 

@@ -45,5 +45,6 @@ void bench_json_bool(bench_json *json, const char *key, bool value);
 int bench_crypto(const bench_config *config, bench_json *json);
 int bench_log(const bench_config *config, bench_json *json);
 int bench_store(const bench_config *config, bench_json *json);
+int bench_deflate(const bench_config *config, bench_json *json);
 
 #endif

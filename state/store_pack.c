@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "column.h"
+#include "deflate.h"
 #include "try.h"
 
 #include <string.h>
@@ -30,6 +31,11 @@ enum {
 };
 enum { BYTES_PLAIN, BYTES_KEYS, BYTES_PATHS, BYTES_TEXT, BYTE_COLUMNS };
 enum { MODE_PACKED = 0, MODE_PLAIN = 1 };
+/* Each column is stored as it is or DEFLATE-compressed, whichever is smaller; columns below
+ * this size are not worth trying. */
+enum { FORM_STORED = 0, FORM_DEFLATED = 1, DEFLATE_MIN = 64 };
+/* DEFLATE cannot expand more than 1032 to 1: a claimed size beyond it is a lie. */
+#define DEFLATE_MAX_RATIO 1032
 
 /* Ids an insert of these UTF-8 bytes takes: one per code point, counted by lead bytes, so
  * that packer and unpacker agree on any bytes (invalid text changes no state anyway). */
@@ -216,6 +222,31 @@ static void packer_free(packer *p)
     hy_table_free(&p->path_numbers, p->a);
 }
 
+/* Appends one column's bytes, compressed when that makes them smaller. */
+static hy_err write_column(const hy_allocator *a, const hy_writer *column, hy_writer *w)
+{
+    if (column->len >= DEFLATE_MIN) {
+        hy_writer packed;
+        hy_writer_init(&packed, *a);
+        hy_err err = hy_deflate(a, column->data, column->len, &packed);
+        bool smaller = err == HY_OK && packed.len + 8 < column->len;
+        if (smaller) {
+            hy_write_varint(w, FORM_DEFLATED);
+            hy_write_varint(w, column->len);
+            hy_write_varint(w, packed.len);
+            hy_write_bytes(w, packed.data, packed.len);
+        }
+        hy_writer_free(&packed);
+        if (err == HY_E_NOMEM)
+            return err;
+        if (smaller)
+            return w->err;
+    }
+    hy_write_varint(w, FORM_STORED);
+    hy_write_bytes(w, column->data, column->len);
+    return w->err;
+}
+
 static hy_err pack(void *user, const hy_allocator *a, const hy_ops_change *changes,
                    size_t count, hy_writer *w)
 {
@@ -235,15 +266,19 @@ static hy_err pack(void *user, const hy_allocator *a, const hy_ops_change *chang
         err = pack_change(&p, &changes[i]);
     for (int i = 0; err == HY_OK && i < BYTE_COLUMNS; i++)
         err = p.bytes[i].err;
-    if (err == HY_OK) {
-        for (int i = 0; i < INT_COLUMNS; i++)
-            hy_col_write(w, p.ints[i].data, p.ints[i].len);
-        for (int i = 0; i < BYTE_COLUMNS; i++) {
-            hy_write_varint(w, p.bytes[i].len);
-            hy_write_bytes(w, p.bytes[i].data, p.bytes[i].len);
+    hy_writer column;
+    hy_writer_init(&column, *a);
+    for (int i = 0; err == HY_OK && i < INT_COLUMNS + BYTE_COLUMNS; i++) {
+        column.len = 0;
+        if (i < INT_COLUMNS) {
+            hy_col_write(&column, p.ints[i].data, p.ints[i].len);
+        } else {
+            hy_write_varint(&column, p.bytes[i - INT_COLUMNS].len);
+            hy_write_bytes(&column, p.bytes[i - INT_COLUMNS].data, p.bytes[i - INT_COLUMNS].len);
         }
-        err = w->err;
+        err = column.err ? column.err : write_column(a, &column, w);
     }
+    hy_writer_free(&column);
     packer_free(&p);
     return err;
 }
@@ -256,6 +291,7 @@ typedef struct unpacker {
     hy_col_reader ints[INT_COLUMNS];
     hy_reader bytes[BYTE_COLUMNS];
     hy_vec paths; /* path_view by number */
+    hy_writer inflated[INT_COLUMNS + BYTE_COLUMNS]; /* columns that came compressed */
 } unpacker;
 
 typedef struct path_view {
@@ -272,8 +308,40 @@ static hy_err close_packing(void *state, bool check)
     for (int i = 0; check && err == HY_OK && i < BYTE_COLUMNS; i++)
         err = hy_reader_left(&u->bytes[i]) ? HY_E_FORMAT : HY_OK;
     hy_vec_free(&u->paths, u->a);
+    for (int i = 0; i < INT_COLUMNS + BYTE_COLUMNS; i++)
+        hy_writer_free(&u->inflated[i]);
     hy_free(u->a, u, sizeof *u);
     return err;
+}
+
+/* Column i: *src is r itself when the column is stored as it is, or `inflated` over its
+ * decompressed bytes (kept in u). */
+static hy_err read_column(unpacker *u, int i, hy_reader *r, hy_reader *inflated,
+                          hy_reader **src)
+{
+    uint64_t form;
+    HY_TRY(hy_read_varint(r, &form));
+    *src = r;
+    if (form == FORM_STORED)
+        return HY_OK;
+    if (form != FORM_DEFLATED)
+        return HY_E_FORMAT;
+    uint64_t size;
+    size_t packed_len;
+    const uint8_t *packed;
+    HY_TRY(hy_read_varint(r, &size));
+    HY_TRY(hy_read_count(r, 1, &packed_len));
+    HY_TRY(hy_read_view(r, packed_len, &packed));
+    if (size / DEFLATE_MAX_RATIO > packed_len)
+        return HY_E_TOO_LARGE;
+    size_t consumed;
+    hy_writer *out = &u->inflated[i];
+    HY_TRY(hy_inflate(packed, packed_len, out, (size_t)size, &consumed));
+    if (consumed != packed_len || out->len != size)
+        return HY_E_FORMAT;
+    *inflated = hy_reader_make(out->data, out->len);
+    *src = inflated;
+    return HY_OK;
 }
 
 static hy_err open_packing(void *user, const hy_allocator *a, const uint8_t *data, size_t len,
@@ -285,18 +353,27 @@ static hy_err open_packing(void *user, const hy_allocator *a, const uint8_t *dat
         return HY_E_NOMEM;
     u->a = a;
     hy_vec_init(&u->paths, sizeof(path_view));
+    for (int i = 0; i < INT_COLUMNS + BYTE_COLUMNS; i++)
+        hy_writer_init(&u->inflated[i], *a);
     hy_reader r = hy_reader_make(data, len);
     hy_err err = HY_OK;
-    for (int i = 0; err == HY_OK && i < INT_COLUMNS; i++)
-        err = hy_col_open(&u->ints[i], &r);
-    for (int i = 0; err == HY_OK && i < BYTE_COLUMNS; i++) {
-        size_t n;
-        const uint8_t *bytes;
-        err = hy_read_count(&r, 1, &n);
-        if (err == HY_OK)
-            err = hy_read_view(&r, n, &bytes);
-        if (err == HY_OK)
-            u->bytes[i] = hy_reader_make(bytes, n);
+    for (int i = 0; err == HY_OK && i < INT_COLUMNS + BYTE_COLUMNS; i++) {
+        hy_reader inflated, *column;
+        err = read_column(u, i, &r, &inflated, &column);
+        if (err == HY_OK && i < INT_COLUMNS)
+            err = hy_col_open(&u->ints[i], column);
+        if (err == HY_OK && i >= INT_COLUMNS) {
+            size_t n;
+            const uint8_t *bytes;
+            err = hy_read_count(column, 1, &n);
+            if (err == HY_OK)
+                err = hy_read_view(column, n, &bytes);
+            if (err == HY_OK)
+                u->bytes[i - INT_COLUMNS] = hy_reader_make(bytes, n);
+        }
+        /* A compressed column holds exactly one column. */
+        if (err == HY_OK && column == &inflated && hy_reader_left(column))
+            err = HY_E_FORMAT;
     }
     if (err == HY_OK && hy_reader_left(&r))
         err = HY_E_FORMAT;

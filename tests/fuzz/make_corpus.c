@@ -1,6 +1,7 @@
 /* Writes the seed corpora of the fuzz targets into DIR/<target>/: valid inputs made by the
  * engine itself, so the fuzzers start from deep inside each format. */
 #include "alloc.h"
+#include "deflate.h"
 #include "log_fixture.h"
 #include "store_fixture.h"
 
@@ -37,6 +38,37 @@ static int write_saved(const char *dir, const char *name, hy_log *log)
     return failed;
 }
 
+/* Streams of each block kind: dynamic (text), stored (noise), fixed (a short word), and
+ * long matches (a run). */
+static int write_inflate_seeds(const char *dir)
+{
+    static uint8_t input[6000];
+    uint64_t s = 1;
+    for (size_t i = 0; i < 4000; i++)
+        input[i] = (uint8_t)"the merge of a change "[(i * 7 + i / 50) % 22];
+    for (size_t i = 4000; i < 5000; i++) {
+        s = s * 6364136223846793005u + 1442695040888963407u;
+        input[i] = (uint8_t)(s >> 56);
+    }
+    memset(input + 5000, 'z', 1000);
+    static const struct {
+        const char *name;
+        size_t from, len;
+    } seeds[] = { { "dynamic", 0, 4000 }, { "stored", 4000, 1000 }, { "fixed", 0, 9 },
+                  { "run", 5000, 1000 }, { "mixed", 0, 6000 }, { "empty", 0, 0 } };
+    hy_allocator al = hy_allocator_default();
+    hy_writer w;
+    hy_writer_init(&w, al);
+    int failed = 0;
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        w.len = 0;
+        failed |= hy_deflate(&al, input + seeds[i].from, seeds[i].len, &w) != HY_OK;
+        failed |= write_seed(dir, "inflate", seeds[i].name, w.data, w.len);
+    }
+    hy_writer_free(&w);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -48,6 +80,7 @@ int main(int argc, char **argv)
     hy_log *a = fixture_log(al, 1, true), *b = fixture_log(al, 2, true);
     hy_log *twin = fixture_log(al, 2, true);
     int failed = write_saved(dir, "empty", a);
+    failed |= write_inflate_seeds(dir);
     for (int i = 0; i < 30; i++)
         failed |= fixture_commit(a, i % 3 ? "insert" : "delete 3") != HY_OK;
     failed |= write_saved(dir, "one-actor", a);
@@ -87,6 +120,15 @@ int main(int argc, char **argv)
     failed |= hy_put(store, "tasks", "a", "title", &title) != HY_OK;
     failed |= hy_counter_add(store, "tasks", "a", "votes", 2) != HY_OK;
     failed |= hy_remove(store, "tasks", "a", "title") != HY_OK;
+    /* A list and a nested map, edited and partly removed, so every op kind is in the seeds. */
+    for (int64_t i = 0; i < 4; i++) {
+        hy_value item = { .type = HY_TYPE_INT, .as.integer = i };
+        failed |= hy_list_insert(store, "tasks", "a", "steps", (size_t)i / 2, &item) != HY_OK;
+    }
+    failed |= hy_list_delete(store, "tasks", "a", "steps", 1, 2) != HY_OK;
+    failed |= hy_map_put(store, "tasks", "a", "meta", "owner", &title) != HY_OK;
+    failed |= hy_map_put(store, "tasks", "a", "meta", "due", &title) != HY_OK;
+    failed |= hy_map_remove(store, "tasks", "a", "meta", "due") != HY_OK;
     uint8_t *bytes;
     size_t len;
     failed |= hy_store_save(store, &bytes, &len) != HY_OK;
