@@ -1,175 +1,103 @@
 /* trace: replays an editing trace through the record store and prints one JSON object of
  * figures, so that anyone can compare hypha with other engines on the same workload. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "alloc.h"
 #include "cli.h"
 #include "hypha.h"
 #include "trace_file.h"
-#include "utf8.h"
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static const char *const C = "doc", *const K = "trace", *const F = "text";
-
-/* UTF-8 of code points, in a buffer grown as needed. */
-typedef struct utf8_buf {
-    char *data;
-    size_t cap;
-} utf8_buf;
-
-static size_t to_utf8(utf8_buf *b, const uint32_t *cps, size_t n)
-{
-    if (b->cap < 4 * n) {
-        b->cap = 4 * n + 64;
-        b->data = realloc(b->data, b->cap);
-        if (b->data == NULL)
-            return SIZE_MAX;
-    }
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++)
-        len += hy_utf8_encode(cps[i], (uint8_t *)b->data + len);
-    return len;
-}
-
-/* One change per txn, as local edits. */
-static hy_err replay_local(hy_store *s, const hy_trace *t, utf8_buf *buf)
-{
-    for (size_t i = 0; i < t->txn_count; i++) {
-        const hy_trace_txn *txn = &t->txns[i];
-        bool several = txn->patch_count > 1;
-        hy_err err = several ? hy_txn_begin(s) : HY_OK;
-        for (uint32_t p = 0; err == HY_OK && p < txn->patch_count; p++) {
-            const hy_trace_patch *patch = &t->patches[txn->first_patch + p];
-            if (patch->del_count)
-                err = hy_text_delete(s, C, K, F, patch->pos, patch->del_count);
-            if (err == HY_OK && patch->ins_len) {
-                size_t len = to_utf8(buf, t->text + patch->ins_start, patch->ins_len);
-                err = len == SIZE_MAX ? HY_E_NOMEM
-                                      : hy_text_insert(s, C, K, F, patch->pos, buf->data, len);
-            }
-        }
-        if (several)
-            err = err ? (hy_txn_rollback(s), err) : hy_txn_commit(s);
-        if (err) {
-            fprintf(stderr, "hypha: trace: txn %zu: %s\n", i, hy_err_str(err));
-            return err;
-        }
-    }
-    return HY_OK;
-}
-
-/* Whether the store's text is the trace's end content. */
-static bool text_is(hy_store *s, const hy_trace *t, utf8_buf *want, size_t *final_len)
-{
-    size_t want_len = to_utf8(want, t->end_content, t->end_len), len = 0;
-    if (want_len == SIZE_MAX || hy_text_len(s, C, K, F, final_len) != HY_OK)
-        return false;
-    char *got = malloc(want_len + 1);
-    hy_err err = got ? hy_text_read(s, C, K, F, got, want_len + 1, &len) : HY_E_NOMEM;
-    bool same = err == HY_OK && len == want_len && memcmp(got, want->data, len) == 0;
-    free(got);
-    return same;
-}
+#include "trace_replay.h"
 
 enum { TRACE_MODE };
 static const cli_option trace_options[] = {
-    [TRACE_MODE] = { "mode", "MODE", false, "local (default) or remote" },
+    [TRACE_MODE] = { "mode", "MODE", false,
+                     "local, remote or concurrent (default: concurrent for a "
+                     "concurrent trace, else local)" },
 };
 CLI_OPTIONS_FIT(trace_options);
 
+typedef enum trace_mode { MODE_LOCAL, MODE_REMOTE, MODE_CONCURRENT } trace_mode;
+static const char *const mode_names[] = { "local", "remote", "concurrent" };
+
+static bool parse_mode(const char *name, trace_mode *mode)
+{
+    for (size_t i = 0; i < CLI_LEN(mode_names); i++) {
+        if (strcmp(name, mode_names[i]) == 0) {
+            *mode = (trace_mode)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the mode fits the trace's kind; if not, says so. */
+static bool mode_fits(trace_mode mode, const hy_trace *t, const char *path)
+{
+    bool concurrent = t->kind == HY_TRACE_CONCURRENT;
+    if (concurrent == (mode == MODE_CONCURRENT))
+        return true;
+    if (concurrent) {
+        cli_error("trace: %s is a concurrent trace (%lu agents): --mode %s replays one user's "
+                  "edits in order; use --mode concurrent", path, (unsigned long)t->agent_count,
+                  mode_names[mode]);
+    } else {
+        cli_error("trace: %s is a sequential trace (one user, no parents): --mode concurrent "
+                  "takes a concurrent one; use --mode local or remote", path);
+    }
+    return false;
+}
+
 static int run_trace(const cli_args *args)
 {
-    const char *mode = args->values[TRACE_MODE] ? args->values[TRACE_MODE] : "local";
-    bool remote = strcmp(mode, "remote") == 0;
-    if (!remote && strcmp(mode, "local") != 0) {
-        fprintf(stderr, "hypha: trace: --mode %s: %s\n", mode,
-                strcmp(mode, "concurrent") == 0 ? "not implemented yet"
-                                                : "expected local or remote");
+    const char *mode_name = args->values[TRACE_MODE];
+    trace_mode mode = MODE_LOCAL;
+    if (mode_name && !parse_mode(mode_name, &mode)) {
+        cli_error("trace: --mode %s: expected local, remote or concurrent", mode_name);
         return CLI_EXIT_USAGE;
     }
-    const char *path = args->operands[0];
+    const char *path = cli_operand(args, 0);
+    if (path == NULL) {
+        cli_error("trace: no FILE (an editing trace, .json or .json.gz)");
+        return CLI_EXIT_USAGE;
+    }
     char err_text[256];
     hy_trace *t;
     hy_err err = hy_trace_load(path, hy_allocator_default(), &t, err_text, sizeof err_text);
     if (err) {
-        fprintf(stderr, "hypha: %s\n", err_text);
+        cli_error("%s", err_text);
         return CLI_EXIT_FAILURE;
     }
-    if (t->kind != HY_TRACE_SEQUENTIAL) {
-        fprintf(stderr, "hypha: trace: %s is a concurrent trace: --mode concurrent is not "
-                        "implemented yet\n", path);
+    if (mode_name == NULL && t->kind == HY_TRACE_CONCURRENT)
+        mode = MODE_CONCURRENT;
+    if (!mode_fits(mode, t, path)) {
         hy_trace_free(t);
         return CLI_EXIT_FAILURE;
     }
+    /* Every store of the replay allocates through one counter: peak_bytes is the engine's
+     * peak over all of them together (the trace and the replay's own bookkeeping are not
+     * counted). */
     hy_alloc_stats count = { 0, 0 };
     hy_platform platform = hy_platform_posix();
     hy_store_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.alloc = hy_allocator_counting(&count);
     cfg.platform = &platform;
-    utf8_buf buf = { NULL, 0 }, want = { NULL, 0 };
-    hy_store *s = NULL, *fresh = NULL, *loaded = NULL;
-    uint8_t *saved = NULL, *batch = NULL;
-    size_t saved_len = 0, batch_len = 0, final_len = 0;
-    double apply_ms = 0, save_ms = 0, load_ms = 0, merge_ms = 0;
-
-    err = hy_store_new(&cfg, &s);
-    if (err == HY_OK && t->start_len) {
-        size_t len = to_utf8(&buf, t->start_content, t->start_len);
-        err = hy_text_insert(s, C, K, F, 0, buf.data, len);
-    }
-    double start = now_ms();
-    if (err == HY_OK)
-        err = replay_local(s, t, &buf);
-    apply_ms = now_ms() - start;
-    bool ok = err == HY_OK && text_is(s, t, &want, &final_len);
-    start = now_ms();
-    if (err == HY_OK)
-        err = hy_store_save(s, &saved, &saved_len);
-    save_ms = now_ms() - start;
-    if (err == HY_OK && remote) {
-        err = hy_store_changes(s, NULL, 0, &batch, &batch_len);
-        if (err == HY_OK)
-            err = hy_store_new(&cfg, &fresh);
-        start = now_ms();
-        if (err == HY_OK)
-            err = hy_store_merge(fresh, batch, batch_len);
-        merge_ms = now_ms() - start;
-        start = now_ms();
-        if (err == HY_OK)
-            err = hy_store_load(&cfg, saved, saved_len, &loaded, NULL);
-        load_ms = now_ms() - start;
-        size_t len;
-        ok = ok && err == HY_OK && text_is(fresh, t, &want, &len) && text_is(loaded, t, &want, &len);
-    }
-    if (err)
-        fprintf(stderr, "hypha: trace: %s\n", hy_err_str(err));
+    trace_figures f;
+    memset(&f, 0, sizeof f);
+    err = mode == MODE_CONCURRENT ? trace_replay_concurrent(t, &cfg, &f)
+                                  : trace_replay_sequential(t, &cfg, mode == MODE_REMOTE, &f);
+    if (err == HY_OK && !f.ok)
+        cli_error("trace: a replica's final text differs from endContent");
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     printf("{\"trace\": \"%s\", \"mode\": \"%s\", \"txns\": %zu, \"ops\": %zu, "
            "\"apply_ms\": %.1f, \"save_ms\": %.1f, \"save_bytes\": %zu, \"load_ms\": %.1f, "
            "\"merge_ms\": %.1f, \"peak_bytes\": %zu, \"final_len\": %zu, \"ok\": %s}\n",
-           name, mode, t->txn_count, t->patch_count, apply_ms, save_ms, saved_len, load_ms,
-           merge_ms, count.peak, final_len, ok ? "true" : "false");
-    if (batch)
-        hy_store_buffer_free(s, batch, batch_len);
-    if (saved)
-        hy_store_buffer_free(s, saved, saved_len);
-    hy_store_free(s);
-    hy_store_free(fresh);
-    hy_store_free(loaded);
-    free(buf.data);
-    free(want.data);
+           name, mode_names[mode], t->txn_count, t->patch_count, f.apply_ms, f.save_ms,
+           f.save_bytes, f.load_ms, f.merge_ms, count.peak, f.final_len,
+           f.ok ? "true" : "false");
     hy_trace_free(t);
-    return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    return f.ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
 const cli_command cli_cmd_trace = {
@@ -181,7 +109,10 @@ const cli_command cli_cmd_trace = {
         "collection) into one text field, one change per transaction, and print one JSON\n"
         "object: apply, save, load and merge times, saved size, the engine's peak memory,\n"
         "and whether the final text equals the trace's. --mode remote also merges all\n"
-        "changes into a fresh replica and loads the snapshot. Exit status 1 if not ok.\n",
+        "changes into a fresh replica and loads the snapshot. --mode concurrent replays a\n"
+        "concurrent trace with one replica per agent, each txn made at the version its\n"
+        "parents name, then merges every replica into a fresh one, saves and loads it.\n"
+        "Exit status 1 if not ok.\n",
     .options = trace_options,
     .option_count = CLI_LEN(trace_options),
     .max_operands = 1,

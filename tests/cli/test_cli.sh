@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The hypha command line, checked from outside: hashes against b3sum, keys against RFC 8032,
-# sign/verify round trips, and every error path (one line on stderr, the right exit status,
-# never a crash). Usage: test_cli.sh PATH/TO/hypha
+# sign/verify round trips, trace replay of small hand-written traces, and every error path
+# (one line on stderr, the right exit status, never a crash).
+# Usage: test_cli.sh PATH/TO/hypha TRACE_CASES_DIR (tests/data/trace_cases)
 set -euo pipefail
 
-hypha=${1:?usage: test_cli.sh PATH/TO/hypha}
+hypha=${1:?usage: test_cli.sh PATH/TO/hypha TRACE_CASES_DIR}
+cases=$(cd "${2:?usage: test_cli.sh PATH/TO/hypha TRACE_CASES_DIR}" && pwd)
 command -v b3sum >/dev/null || { echo "test_cli: b3sum is required (apt-get install b3sum)" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -175,6 +177,71 @@ if [[ -w /dev/full ]]; then
         fail "hash to /dev/full: status $status, $(<"$work/stderr")"
 fi
 
+# ---- trace: small traces, each replayed in the modes that apply --------------------------
+# expect_trace MODE FINAL_LEN ARGS...: ok, one JSON line naming the mode and the final length.
+expect_trace() {
+    local mode=$1 final_len=$2
+    shift 2
+    expect_ok trace "$@"
+    [[ $out == '{"trace": '*'"mode": "'"$mode"'"'*'"final_len": '"$final_len"', "ok": true}' ]] ||
+        fail "trace $*: $out"
+}
+# expect_not_ok ARGS...: the replay ran and failed: its figures with "ok": false on stdout, one
+# error line on stderr (left in $err), status 1.
+expect_not_ok() {
+    run trace "$@"
+    [[ $status -eq 1 ]] || fail "trace $* exited $status, expected 1 (stderr: $err)"
+    [[ $(wc -l <"$work/stderr") -eq 1 && $err == "hypha: trace: "* ]] ||
+        fail "trace $*: expected one 'hypha: trace: ' line on stderr, got: $err"
+    [[ $out == *'"ok": false}' ]] || fail "trace $*: $out"
+}
+
+printf '{"startContent": "ab", "endContent": "a\\u00e9!", "txns": [
+  {"patches": [[1, 1, "\\u00e9"]]}, {"patches": [[2, 0, "?"], [2, 0, "!"], [3, 1, ""]]}]}' >seq.json
+expect_trace local 3 seq.json
+expect_trace local 3 --mode local seq.json
+expect_trace remote 3 --mode remote seq.json
+gzip -k seq.json
+expect_trace local 3 seq.json.gz
+# Hand-written concurrent traces (tests/data/trace_cases/README.md); concurrent is their
+# default mode.
+expect_trace concurrent 9 "$cases/fork_merge.json"
+expect_trace concurrent 9 --mode concurrent "$cases/fork_merge.json"
+expect_trace concurrent 12 "$cases/same_place.json"
+expect_trace concurrent 4 "$cases/three_way.json"
+
+# A mode that does not fit the trace's kind, or no mode at all.
+expect_error 1 trace --mode concurrent seq.json
+[[ $err == *"sequential trace"*"--mode local or remote"* ]] || fail "concurrent mode of seq.json: $err"
+for mode in local remote; do
+    expect_error 1 trace --mode "$mode" "$cases/fork_merge.json"
+    [[ $err == *"concurrent trace (2 agents)"*"use --mode concurrent"* ]] ||
+        fail "$mode mode of a concurrent trace: $err"
+done
+expect_error 2 trace --mode sideways seq.json
+expect_error 2 trace
+expect_error 1 trace missing.json
+
+# Replays that fail: the text differs from endContent, a patch does not fit its version, an
+# agent goes back to a version without its own newer txn (a fork, which the replay refuses).
+sed 's/"Hi world?"/"Hi world!"/' "$cases/fork_merge.json" >wrong_end.json
+expect_not_ok wrong_end.json
+[[ $err == "hypha: trace: a replica's final text differs from endContent" ]] || fail "wrong_end: $err"
+sed 's/"ab", "endContent": "a/"a", "endContent": "a/' seq.json >seq_short.json
+expect_not_ok seq_short.json
+[[ $err == "hypha: trace: txn 0: "* ]] || fail "seq_short: $err"
+printf '{"kind": "concurrent", "endContent": "", "numAgents": 2, "txns": [
+  {"parents": [], "numChildren": 1, "agent": 0, "patches": [[0, 0, "ab"]]},
+  {"parents": [0], "numChildren": 0, "agent": 1, "patches": [[1, 2, ""]]}]}' >too_far.json
+expect_not_ok too_far.json
+[[ $err == "hypha: trace: txn 1: "* ]] || fail "too_far: $err"
+printf '{"kind": "concurrent", "endContent": "acb", "numAgents": 1, "txns": [
+  {"parents": [], "numChildren": 2, "agent": 0, "patches": [[0, 0, "a"]]},
+  {"parents": [0], "numChildren": 0, "agent": 0, "patches": [[1, 0, "b"]]},
+  {"parents": [0], "numChildren": 0, "agent": 0, "patches": [[1, 0, "c"]]}]}' >fork.json
+expect_not_ok fork.json
+[[ $err == "hypha: trace: txn 2: agent 0's replica already holds txn 1,"*"fork"* ]] || fail "fork: $err"
+
 # ---- help and version ---------------------------------------------------------------------
 expect_ok --help
 [[ $out == Usage:* && $out == *verify* ]] || fail "--help: $out"
@@ -182,7 +249,7 @@ expect_ok -h
 expect_ok --version
 [[ $out =~ ^hypha\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "--version: $out"
 expect_ok help
-for command in hash keygen sign verify help; do
+for command in hash keygen sign verify trace help; do
     expect_ok help "$command"
     [[ $out == "Usage: hypha $command"* ]] || fail "help $command: $out"
     expect_ok "$command" --help
