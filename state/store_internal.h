@@ -230,9 +230,10 @@ hy_err store_seq_for_edit(hy_store *s, uint32_t index, enum field_kind kind, hy_
  * sequence is unchanged; after, the transaction is broken (it can only roll back). */
 hy_err store_seq_insert(hy_store *s, uint32_t index, enum field_kind kind, hy_seq *seq,
                         size_t pos, const uint32_t *values, size_t n);
-/* A local delete of n >= 1 elements from pos: the whole op body, and its patch. */
-hy_err store_seq_delete(hy_store *s, uint32_t index, enum field_kind kind, size_t pos,
-                        size_t n);
+/* A local delete of n elements from pos in the text or list field at this path (op: its
+ * delete op kind): the whole op, and its patch. Nothing when n is 0. */
+hy_err store_seq_delete(hy_store *s, const char *c, const char *k, const char *name,
+                        enum op_kind op, enum field_kind kind, size_t pos, size_t n);
 /* A replicated insert (op: ids, origins and values) as op id: *landed is its index, or
  * SIZE_MAX for a duplicate. The caller notes the patch. */
 hy_err store_seq_apply_insert(hy_store *s, uint32_t index, enum field_kind kind, op_id id,

@@ -78,16 +78,6 @@ static hy_err insert_in_txn(hy_store *s, const char *c, const char *k, const cha
     return HY_OK;
 }
 
-static hy_err delete_in_txn(hy_store *s, const char *c, const char *k, const char *name,
-                            size_t pos, size_t n)
-{
-    if (n == 0)
-        return HY_OK;
-    uint32_t index;
-    HY_TRY(store_field(s, c, k, name, OP_LIST_DELETE, &index));
-    return store_seq_delete(s, index, FIELD_LIST, pos, n);
-}
-
 hy_err store_list_remove_all(hy_store *s, const char *c, const char *k, const char *name,
                              uint32_t index)
 {
@@ -95,7 +85,7 @@ hy_err store_list_remove_all(hy_store *s, const char *c, const char *k, const ch
     size_t len = seq ? hy_seq_len(seq) : 0;
     if (len == 0)
         return HY_E_NOT_FOUND;
-    return delete_in_txn(s, c, k, name, 0, len);
+    return store_seq_delete(s, c, k, name, OP_LIST_DELETE, FIELD_LIST, 0, len);
 }
 
 hy_err hy_list_insert(hy_store *s, const char *c, const char *k, const char *name,
@@ -109,7 +99,7 @@ hy_err hy_list_insert(hy_store *s, const char *c, const char *k, const char *nam
 hy_err hy_list_delete(hy_store *s, const char *c, const char *k, const char *name,
                       size_t index, size_t n)
 {
-    EDIT(s, delete_in_txn(s, c, k, name, index, n));
+    EDIT(s, store_seq_delete(s, c, k, name, OP_LIST_DELETE, FIELD_LIST, index, n));
 }
 
 /* The field's list for reading: NULL (empty) when never written. */

@@ -52,9 +52,13 @@ hy_err store_seq_insert(hy_store *s, uint32_t index, enum field_kind kind, hy_se
     return HY_OK;
 }
 
-hy_err store_seq_delete(hy_store *s, uint32_t index, enum field_kind kind, size_t pos,
-                        size_t n)
+hy_err store_seq_delete(hy_store *s, const char *c, const char *k, const char *name,
+                        enum op_kind op, enum field_kind kind, size_t pos, size_t n)
 {
+    if (n == 0)
+        return HY_OK;
+    uint32_t index;
+    HY_TRY(store_field(s, c, k, name, op, &index));
     hy_seq *seq;
     HY_TRY(store_seq_for_edit(s, index, kind, &seq));
     if (pos > hy_seq_len(seq) || n > hy_seq_len(seq) - pos)

@@ -29,16 +29,6 @@ static hy_err insert_in_txn(hy_store *s, const char *c, const char *k, const cha
     return HY_OK;
 }
 
-static hy_err delete_in_txn(hy_store *s, const char *c, const char *k, const char *name,
-                            size_t pos, size_t n)
-{
-    if (n == 0)
-        return HY_OK;
-    uint32_t index;
-    HY_TRY(store_field(s, c, k, name, OP_TEXT_DELETE, &index));
-    return store_seq_delete(s, index, FIELD_TEXT, pos, n);
-}
-
 hy_err hy_text_insert(hy_store *s, const char *c, const char *k, const char *name, size_t pos,
                       const char *utf8, size_t len)
 {
@@ -48,7 +38,7 @@ hy_err hy_text_insert(hy_store *s, const char *c, const char *k, const char *nam
 hy_err hy_text_delete(hy_store *s, const char *c, const char *k, const char *name, size_t pos,
                       size_t n)
 {
-    EDIT(s, delete_in_txn(s, c, k, name, pos, n));
+    EDIT(s, store_seq_delete(s, c, k, name, OP_TEXT_DELETE, FIELD_TEXT, pos, n));
 }
 
 /* The field's text for reading: NULL (empty) when never written. */
