@@ -123,8 +123,10 @@ flip_first_digit() { # flips the lowest bit of the first hex digit
 expect_error 1 verify --pub "$public" --sig "$(flip_first_digit "$signature")" mib
 [[ $err == "hypha: mib: bad signature" ]] || fail "bad signature message: $err"
 expect_error 1 verify --pub "$(flip_first_digit "$public")" --sig "$signature" mib
-cp mib mib2
-printf '\x01' | dd of=mib2 bs=1 seek=4096 conv=notrunc status=none
+cp mib mib2 # the byte at 4096 gets its lowest bit flipped (mib is random, so read it first)
+byte=$(od -An -tu1 -j4096 -N1 mib)
+printf "\\$(printf '%03o' $((byte ^ 1)))" | dd of=mib2 bs=1 seek=4096 conv=notrunc status=none
+cmp -s mib mib2 && fail "mib2 equals mib"
 expect_error 1 verify --pub "$public" --sig "$signature" mib2
 expect_error 1 verify --pub "$public" --sig "$signature" <empty
 
