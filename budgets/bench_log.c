@@ -23,7 +23,7 @@ static hy_log *new_log(bool require_signatures)
 }
 
 /* Encodes every change of src for a batch; returns the writers (caller frees). */
-static hy_writer *encode_all(const hy_log *src, hy_bytes *bytes, uint32_t n)
+static hy_writer *encode_all(hy_log *src, hy_bytes *bytes, uint32_t n)
 {
     hy_writer *enc = calloc(n, sizeof *enc);
     for (uint32_t i = 0; enc && i < n; i++) {
@@ -57,9 +57,7 @@ int bench_log(const bench_config *config, bench_json *json)
 
     hy_writer *enc = encode_all(src, bytes, n);
     hy_log_sig sig;
-    hy_log_entry newest;
-    hy_log_get(src, n - 1, &newest);
-    memcpy(sig.hash, newest.hash, HY_HASH_LEN);
+    memcpy(sig.hash, hy_log_hash(src, n - 1), HY_HASH_LEN);
     hy_log_actor_signature(src, 0, sig.sig);
     start = bench_seconds();
     hy_err err = enc ? hy_log_add_batch(dst, bytes, n, &sig, 1, NULL) : HY_E_NOMEM;

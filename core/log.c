@@ -47,6 +47,7 @@ hy_err hy_log_new(const hy_log_config *config, hy_log **out)
     hy_table_init(&log->waiting, HY_HASH_LEN, seed ^ 0x165667b1u);
     hy_writer_init(&log->scratch, config->alloc);
     log->local_actor = HY_LOG_NONE;
+    log->unhashed_from = HY_LOG_NONE;
     *out = log;
     return HY_OK;
 }
@@ -56,8 +57,10 @@ void hy_log_free(hy_log *log)
     if (log == NULL)
         return;
     const hy_allocator *a = &log->cfg.alloc;
-    for (uint32_t i = 0; i < log->actors.len; i++)
+    for (uint32_t i = 0; i < log->actors.len; i++) {
         hy_vec_free(&log_actor_at(log, i)->chain, a);
+        log_free_reach(log, log_actor_at(log, i));
+    }
     hy_vec_free(&log->changes, a);
     hy_vec_free(&log->deps, a);
     hy_vec_free(&log->ops, a);
@@ -87,6 +90,7 @@ hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index
     memset(&fresh, 0, sizeof fresh);
     memcpy(fresh.key, key, HY_KEY_LEN);
     hy_vec_init(&fresh.chain, sizeof(uint32_t));
+    hy_vec_init(&fresh.reach, sizeof(hy_vec));
     fresh.signed_change = HY_LOG_NONE;
     *index = (uint32_t)log->actors.len;
     hy_vec_push(&log->actors, a, &fresh);
@@ -136,6 +140,10 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
                  const uint32_t *dep_index, const uint8_t *sig)
 {
     const hy_allocator *a = &log->cfg.alloc;
+    /* A hashed change may sort among the heads or name any change by hash: every id must be
+     * known from here on. */
+    if (hash)
+        log_flush_hashes(log);
     /* Lamport: every op counter exceeds those of the ops it saw. This also makes ascending
      * start_op a topological order, which the compact form relies on. */
     for (size_t i = 0; i < c->dep_count; i++) {
@@ -157,6 +165,7 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
      * even if a later step fails. */
     if (actor == HY_LOG_NONE)
         HY_TRY(log_add_actor(log, c->actor, &actor));
+    HY_TRY(log_note_reach(log, actor, (uint32_t)c->seq, dep_index, c->dep_count));
     log_actor *act = log_actor_at(log, actor);
     bool equivocating = c->seq <= act->chain.len;
 
@@ -165,14 +174,17 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
         hy_vec_reserve(&log->deps, a, log->deps.len + c->dep_count) ||
         hy_vec_reserve(&log->ops, a, log->ops.len + c->ops_len) ||
         hy_vec_reserve(&log->heads, a, log->heads.len + 1) ||
-        hy_table_reserve(&log->by_hash, a, 1) ||
+        (hash && hy_table_reserve(&log->by_hash, a, 1)) ||
         hy_vec_reserve(&act->chain, a, act->chain.len + 1) ||
         (equivocating && hy_vec_reserve(&log->equivocations, a, log->equivocations.len + 1)))
         return HY_E_NOMEM;
 
     uint32_t index = (uint32_t)log->changes.len;
     log_change rec;
-    memcpy(rec.hash, hash, HY_HASH_LEN);
+    if (hash)
+        memcpy(rec.hash, hash, HY_HASH_LEN);
+    else if (log->unhashed_from == HY_LOG_NONE)
+        log->unhashed_from = index;
     rec.start_op = c->start_op;
     rec.op_count = c->op_count;
     rec.time_ms = c->time_ms;
@@ -189,7 +201,8 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
     if (c->ops_len)
         memcpy(hy_vec_at(&log->ops, log->ops.len), c->ops, c->ops_len);
     log->ops.len += c->ops_len;
-    hy_table_insert(&log->by_hash, a, index);
+    if (hash)
+        hy_table_insert(&log->by_hash, a, index);
     if (equivocating) {
         hy_equivocation e = { actor, rec.seq, HY_VEC_AT(&act->chain, uint32_t, rec.seq - 1),
                               index };
@@ -338,7 +351,7 @@ uint32_t hy_log_count(const hy_log *log)
 void hy_log_get(const hy_log *log, uint32_t index, hy_log_entry *out)
 {
     const log_change *c = log_change_at(log, index);
-    out->hash = c->hash;
+    out->hash = index < log->unhashed_from ? c->hash : NULL;
     out->actor = c->actor;
     out->seq = c->seq;
     out->start_op = c->start_op;
@@ -350,14 +363,22 @@ void hy_log_get(const hy_log *log, uint32_t index, hy_log_entry *out)
     out->deps = log_deps_of(log, c);
 }
 
-uint32_t hy_log_find(const hy_log *log, const uint8_t hash[HY_HASH_LEN])
+const uint8_t *hy_log_hash(hy_log *log, uint32_t index)
 {
+    log_flush_hashes(log);
+    return log_change_at(log, index)->hash;
+}
+
+uint32_t hy_log_find(hy_log *log, const uint8_t hash[HY_HASH_LEN])
+{
+    log_flush_hashes(log);
     uint32_t index;
     return hy_table_find(&log->by_hash, hash, HY_HASH_LEN, &index) ? index : HY_LOG_NONE;
 }
 
-hy_err hy_log_encode(const hy_log *log, uint32_t index, hy_writer *w)
+hy_err hy_log_encode(hy_log *log, uint32_t index, hy_writer *w)
 {
+    log_flush_hashes(log);
     const log_change *rec = log_change_at(log, index);
     const uint32_t *deps = log_deps_of(log, rec);
     uint8_t *dep_hashes = NULL;
@@ -422,8 +443,9 @@ static hy_err push_sig(const hy_log *log, hy_vec *out, uint32_t change, const ui
     return hy_vec_push(out, &log->cfg.alloc, &entry);
 }
 
-hy_err hy_log_signatures(const hy_log *log, hy_vec *out)
+hy_err hy_log_signatures(hy_log *log, hy_vec *out)
 {
+    log_flush_hashes(log);
     for (uint32_t i = 0; i < log->actors.len; i++) {
         const log_actor *act = log_actor_at(log, i);
         if (act->signed_change != HY_LOG_NONE)

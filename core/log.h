@@ -76,7 +76,9 @@ void hy_log_free(hy_log *log);
  * actor, commits continue its chain. */
 hy_err hy_log_set_local(hy_log *log, const uint8_t seed[HY_KEY_LEN]);
 /* Appends a change of the local actor with the given ops, depending on the current heads.
- * Its index is *index (may be NULL). Not signed yet: see hy_log_sign_local. */
+ * Its index is *index (may be NULL). Not signed yet: see hy_log_sign_local. Not hashed yet
+ * either when it only continues the local chain (its one dep is the only head): hashing
+ * waits until an id is needed, so a run of commits costs no hashing while nobody looks. */
 hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint8_t *ops,
                      size_t ops_len, uint32_t *index);
 /* Signs the local actor's newest change if its signature is not current: one signature
@@ -134,12 +136,15 @@ typedef struct hy_log_entry {
 } hy_log_entry;
 
 uint32_t hy_log_count(const hy_log *log);
-/* index < hy_log_count(log). */
+/* index < hy_log_count(log). out->hash is NULL while the change is a local commit whose hash
+ * is not computed yet (commits hash lazily, when something first needs an id). */
 void hy_log_get(const hy_log *log, uint32_t index, hy_log_entry *out);
+/* The hash of change index (< hy_log_count(log)), computing the pending ones. */
+const uint8_t *hy_log_hash(hy_log *log, uint32_t index);
 /* HY_LOG_NONE when unknown. */
-uint32_t hy_log_find(const hy_log *log, const uint8_t hash[HY_HASH_LEN]);
+uint32_t hy_log_find(hy_log *log, const uint8_t hash[HY_HASH_LEN]);
 /* Appends the canonical encoding of change index. */
-hy_err hy_log_encode(const hy_log *log, uint32_t index, hy_writer *w);
+hy_err hy_log_encode(hy_log *log, uint32_t index, hy_writer *w);
 
 uint32_t hy_log_actor_count(const hy_log *log);
 const uint8_t *hy_log_actor_key(const hy_log *log, uint32_t actor);
@@ -153,7 +158,7 @@ uint32_t hy_log_actor_signature(const hy_log *log, uint32_t actor, uint8_t sig[H
 
 /* Appends (as hy_log_sig) every signature held: each actor's newest, and those that cover
  * the other branches of an equivocating actor. Together they cover every signed change. */
-hy_err hy_log_signatures(const hy_log *log, hy_vec *out);
+hy_err hy_log_signatures(hy_log *log, hy_vec *out);
 
 /* Heads: changes nobody depends on, ascending by hash. */
 uint32_t hy_log_head_count(const hy_log *log);
@@ -176,7 +181,7 @@ void hy_log_equivocation(const hy_log *log, size_t i, hy_equivocation *out);
 /* Writes a self-contained proof of equivocation i (docs/format.md, "Equivocation proof"):
  * both changes, each with the chain of its actor's changes up to a change signed by the
  * actor, and those signatures when the log holds them. */
-hy_err hy_log_equivocation_proof(const hy_log *log, size_t i, hy_writer *w);
+hy_err hy_log_equivocation_proof(hy_log *log, size_t i, hy_writer *w);
 /* Checks a proof without any log: HY_OK when it shows two different changes with the same
  * actor and seq, each authenticated by a valid signature of that actor. The actor's key is
  * copied to actor (may be NULL). */
@@ -198,7 +203,7 @@ hy_err hy_log_missing_by_vv(const hy_log *log, const hy_vv_entry *vv, size_t cou
                             hy_vec *out);
 /* Appends to out, in causal order, the changes that are not ancestors of (or equal to) any of
  * the peer's heads. Heads this log does not know are ignored. */
-hy_err hy_log_missing_by_heads(const hy_log *log, const uint8_t *heads, size_t count,
+hy_err hy_log_missing_by_heads(hy_log *log, const uint8_t *heads, size_t count,
                                hy_vec *out);
 
 /* ---- change batches (docs/format.md, "Change batch") ---- */

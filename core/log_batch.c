@@ -13,6 +13,7 @@
 
 hy_err hy_log_write_batch(hy_log *log, const uint32_t *indexes, size_t count, hy_writer *w)
 {
+    log_flush_hashes(log);
     HY_TRY(hy_log_sign_local(log));
     const hy_allocator *a = &log->cfg.alloc;
     hy_write_bytes(w, BATCH_MAGIC, BATCH_MAGIC_LEN);

@@ -22,6 +22,7 @@ typedef struct log_change {
 typedef struct log_actor {
     uint8_t key[HY_KEY_LEN];
     hy_vec chain;            /* uint32_t: the first change applied at seq i + 1 */
+    hy_vec reach;            /* per other actor, the deps that cross to it (log_reach.c) */
     uint32_t signed_change;  /* newest signed change, or HY_LOG_NONE */
     uint8_t sig[HY_SIG_LEN];
     bool equivocated;
@@ -60,6 +61,11 @@ struct hy_log {
     hy_table by_hash;          /* change hash -> index */
     hy_table actor_by_key;     /* actor key -> index */
     uint64_t max_op;         /* highest op counter applied */
+    /* Changes from this index on are local commits whose hashes are not computed yet
+     * (HY_LOG_NONE: every change is hashed). Each depends only on the one before it (the
+     * first on the change before it or on nothing), and the newest is the only head: typing
+     * one change per keystroke costs no hashing until something needs an id. */
+    uint32_t unhashed_from;
 
     bool has_local;
     uint32_t local_actor;    /* HY_LOG_NONE until set */
@@ -93,9 +99,14 @@ static inline const uint32_t *log_deps_of(const hy_log *log, const log_change *c
 /* Enters an actor (absent so far) in the actor table. */
 hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index);
 /* Applies a change whose deps are all applied (their indexes in dep_index, in the order of
- * c->deps) and whose hash is not known yet. sig, when not NULL, has been verified. */
+ * c->deps) and whose hash is not known yet. sig, when not NULL, has been verified. hash NULL
+ * applies a lazy local commit (see unhashed_from): hy_log_commit checked that it may be and
+ * reserved what hashing it will need. */
 hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN],
                  const uint32_t *dep_index, const uint8_t *sig);
+/* Computes the hashes of the lazy local commits and enters them in by_hash. Cannot fail:
+ * the commits reserved the room. */
+void log_flush_hashes(hy_log *log);
 /* Makes room for this many more changes, dep edges and op bytes, so that adding them grows
  * nothing (a loader knows the totals up front). */
 hy_err log_reserve(hy_log *log, size_t changes, size_t deps, size_t ops);
@@ -106,6 +117,16 @@ hy_err log_verify_sig(const uint8_t actor[HY_KEY_LEN], const uint8_t hash[HY_HAS
 /* Finds the path down the actor's chain from change `from` to change `to` (same actor,
  * lower or equal seq) and appends it to path (uint32_t, from `to` upward), or HY_E_NOT_FOUND. */
 hy_err log_chain_path(const hy_log *log, uint32_t from, uint32_t to, hy_vec *path);
+
+/* Ancestry as a version vector (log_reach.c). Notes the deps of the actor's change at seq
+ * that cross to other actors' chains (before the change is applied; harmless if it then is
+ * not). */
+hy_err log_note_reach(hy_log *log, uint32_t actor, uint32_t seq, const uint32_t *dep_index,
+                      size_t dep_count);
+void log_free_reach(hy_log *log, log_actor *act);
+/* vv (one entry per actor) becomes the version vector of the ancestry of these changes,
+ * themselves included. Meaningless when an actor has equivocated. */
+hy_err log_ancestry_vv(const hy_log *log, const uint32_t *changes, size_t count, uint32_t *vv);
 
 /* The compact form (log_save.c, log_load.c). */
 #define LOG_MAGIC "HYLG"

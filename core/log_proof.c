@@ -36,7 +36,7 @@ static hy_err find_signed_chain(const hy_log *log, uint32_t target, hy_vec *path
     return HY_E_BAD_SIGNATURE; /* no signature covers it: nothing to prove with */
 }
 
-hy_err hy_log_equivocation_proof(const hy_log *log, size_t i, hy_writer *w)
+hy_err hy_log_equivocation_proof(hy_log *log, size_t i, hy_writer *w)
 {
     const hy_allocator *a = &log->cfg.alloc;
     const hy_equivocation *e = &HY_VEC_AT(&log->equivocations, hy_equivocation, i);

@@ -150,6 +150,7 @@ static hy_err write_ops(const hy_log *log, const save_scratch *s, hy_writer *w)
 
 hy_err hy_log_save(hy_log *log, hy_writer *w)
 {
+    log_flush_hashes(log);
     HY_TRY(hy_log_sign_local(log));
     const hy_allocator *a = &log->cfg.alloc;
     size_t n = log->changes.len, actors = log->actors.len, dep_total = log->deps.len;

@@ -34,11 +34,9 @@ hy_err hy_store_heads(hy_store *s, uint8_t *out, size_t cap, size_t *count)
     *count = n;
     if (n > cap)
         return HY_E_TOO_LARGE;
-    for (uint32_t i = 0; i < n; i++) {
-        hy_log_entry e;
-        hy_log_get(s->log, hy_log_head(s->log, i), &e);
-        memcpy(out + (size_t)i * HY_HASH_LEN, e.hash, HY_HASH_LEN);
-    }
+    for (uint32_t i = 0; i < n; i++)
+        memcpy(out + (size_t)i * HY_HASH_LEN, hy_log_hash(s->log, hy_log_head(s->log, i)),
+               HY_HASH_LEN);
     return HY_OK;
 }
 

@@ -51,11 +51,8 @@ hy_err fixture_sync(hy_log *from, hy_log *to)
     uint8_t *heads = hy_alloc_zero(&a, head_count + 1, HY_HASH_LEN);
     hy_vec missing;
     hy_vec_init(&missing, sizeof(uint32_t));
-    for (uint32_t i = 0; i < head_count; i++) {
-        hy_log_entry e;
-        hy_log_get(to, hy_log_head(to, i), &e);
-        memcpy(heads + i * HY_HASH_LEN, e.hash, HY_HASH_LEN);
-    }
+    for (uint32_t i = 0; i < head_count; i++)
+        memcpy(heads + i * HY_HASH_LEN, hy_log_hash(to, hy_log_head(to, i)), HY_HASH_LEN);
     err = hy_log_missing_by_heads(from, heads, head_count, &missing);
     size_t n = missing.len;
     hy_writer *enc = hy_alloc_zero(&a, n + 1, sizeof *enc);

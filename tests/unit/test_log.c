@@ -32,11 +32,9 @@ static size_t build(uint8_t *out, size_t cap, unsigned actor, uint64_t seq, uint
     return len;
 }
 
-static void hash_of(const hy_log *log, uint32_t index, uint8_t out[HY_HASH_LEN])
+static void hash_of(hy_log *log, uint32_t index, uint8_t out[HY_HASH_LEN])
 {
-    hy_log_entry e;
-    hy_log_get(log, index, &e);
-    memcpy(out, e.hash, HY_HASH_LEN);
+    memcpy(out, hy_log_hash(log, index), HY_HASH_LEN);
 }
 
 static void commits_form_a_chain(void **state)
@@ -60,6 +58,11 @@ static void commits_form_a_chain(void **state)
     assert_int_equal(e.dep_count, 1);
     assert_int_equal(e.deps[0], 1);
     assert_memory_equal(e.ops, "def", 3);
+    /* Commits that only continue the chain are hashed when an id is first needed. */
+    assert_null(e.hash);
+    const uint8_t *hash = hy_log_hash(log, 2);
+    hy_log_get(log, 2, &e);
+    assert_ptr_equal(e.hash, hash);
     assert_int_equal(hy_log_next_op(log), 6);
     assert_int_equal(hy_log_actor_count(log), 1);
     assert_int_equal(hy_log_actor_seq(log, 0), 3);
@@ -362,6 +365,79 @@ static void peers_get_what_they_lack(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+/* The changes not under the given ones, by walking the DAG: what missing_by_heads must give. */
+static size_t missing_by_walk(const hy_log *log, const uint32_t *heads, size_t count,
+                              uint32_t *out)
+{
+    uint32_t n = hy_log_count(log);
+    uint8_t held[64] = { 0 };
+    uint32_t stack[64];
+    size_t top = 0, missing = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!held[heads[i]])
+            held[stack[top++] = heads[i]] = 1;
+    while (top > 0) {
+        hy_log_entry e;
+        hy_log_get(log, stack[--top], &e);
+        for (uint32_t d = 0; d < e.dep_count; d++)
+            if (!held[e.deps[d]])
+                held[stack[top++] = e.deps[d]] = 1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (!held[i])
+            out[missing++] = i;
+    return missing;
+}
+
+/* Replicas commit and sync at random; for random sets of heads, what a peer lacks by heads
+ * (computed from version vectors, since no actor equivocates) equals a walk of the DAG. */
+static void missing_by_heads_equals_a_dag_walk(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    enum { REPLICAS = 4, STEPS = 48 };
+    for (uint32_t seed = 1; seed <= 40; seed++) {
+        uint32_t rng = seed;
+#define NEXT() (rng = rng * 1103515245u + 12345u, (rng >> 16) & 0x7fff)
+        hy_log *logs[REPLICAS];
+        for (unsigned r = 0; r < REPLICAS; r++)
+            assert_non_null(logs[r] = fixture_log(al, r + 1, false));
+        for (int step = 0; step < STEPS; step++) {
+            unsigned r = NEXT() % REPLICAS, other = NEXT() % REPLICAS;
+            if (NEXT() % 3 || r == other)
+                assert_int_equal(fixture_commit(logs[r], "x"), HY_OK);
+            else
+                assert_int_equal(fixture_sync(logs[other], logs[r]), HY_OK);
+        }
+        hy_log *log = logs[NEXT() % REPLICAS];
+        uint32_t n = hy_log_count(log);
+        assert_true(n <= 64);
+        for (int trial = 0; trial < 8; trial++) {
+            uint32_t picked[3], expected[64];
+            size_t count = NEXT() % 4;
+            uint8_t hashes[3 * HY_HASH_LEN];
+            for (size_t i = 0; i < count; i++) {
+                picked[i] = NEXT() % n;
+                hash_of(log, picked[i], hashes + i * HY_HASH_LEN);
+            }
+            size_t want = missing_by_walk(log, picked, count, expected);
+            hy_vec got;
+            hy_vec_init(&got, sizeof(uint32_t));
+            assert_int_equal(hy_log_missing_by_heads(log, hashes, count, &got), HY_OK);
+            if (got.len != want)
+                fail_msg("seed %u trial %d: %zu missing, the walk finds %zu", seed, trial,
+                         got.len, want);
+            assert_memory_equal(got.data, expected, want * sizeof(uint32_t));
+            hy_vec_free(&got, hy_log_allocator(log));
+        }
+#undef NEXT
+        for (unsigned r = 0; r < REPLICAS; r++)
+            hy_log_free(logs[r]);
+    }
+    assert_int_equal(t.live_blocks, 0);
+}
+
 static void batches_carry_changes_and_signatures(void **state)
 {
     (void)state;
@@ -411,6 +487,7 @@ int main(void)
         cmocka_unit_test(chain_and_lamport_rules_are_enforced),
         cmocka_unit_test(equivocation_is_kept_reported_and_proven),
         cmocka_unit_test(peers_get_what_they_lack),
+        cmocka_unit_test(missing_by_heads_equals_a_dag_walk),
         cmocka_unit_test(batches_carry_changes_and_signatures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
