@@ -381,16 +381,17 @@ hy_err hy_log_encode(hy_log *log, uint32_t index, hy_writer *w)
     log_flush_hashes(log);
     const log_change *rec = log_change_at(log, index);
     const uint32_t *deps = log_deps_of(log, rec);
-    uint8_t *dep_hashes = NULL;
-    size_t dep_bytes = (size_t)rec->dep_count * HY_HASH_LEN;
-    if (dep_bytes) {
-        dep_hashes = hy_alloc(&log->cfg.alloc, dep_bytes);
-        if (dep_hashes == NULL)
-            return HY_E_NOMEM;
-        for (uint32_t i = 0; i < rec->dep_count; i++)
-            memcpy(dep_hashes + (size_t)i * HY_HASH_LEN, log_change_at(log, deps[i])->hash,
-                   HY_HASH_LEN);
+    /* The deps' hashes, side by side in the reused scratch buffer. */
+    hy_writer *scratch = &log->scratch;
+    scratch->len = 0;
+    uint8_t *dep_hashes = hy_writer_reserve(scratch, (size_t)rec->dep_count * HY_HASH_LEN);
+    if (dep_hashes == NULL && rec->dep_count) {
+        scratch->err = HY_OK;
+        return HY_E_NOMEM;
     }
+    for (uint32_t i = 0; i < rec->dep_count; i++)
+        memcpy(dep_hashes + (size_t)i * HY_HASH_LEN, log_change_at(log, deps[i])->hash,
+               HY_HASH_LEN);
     hy_change c;
     memcpy(c.actor, log_actor_at(log, rec->actor)->key, HY_KEY_LEN);
     c.seq = rec->seq;
@@ -401,9 +402,7 @@ hy_err hy_log_encode(hy_log *log, uint32_t index, hy_writer *w)
     c.op_count = rec->op_count;
     c.ops = (const uint8_t *)log->ops.data + rec->ops_at;
     c.ops_len = rec->ops_len;
-    hy_err err = hy_change_encode(w, &c);
-    hy_free(&log->cfg.alloc, dep_hashes, dep_bytes);
-    return err;
+    return hy_change_encode(w, &c);
 }
 
 uint32_t hy_log_actor_count(const hy_log *log)

@@ -54,17 +54,35 @@ typedef struct batch_item {
     bool covered;
 } batch_item;
 
+/* The batch's index by hash stores item indexes; the hashes are in the items. */
+static const uint8_t *item_hash_of(const void *items, uint32_t index, size_t *len)
+{
+    *len = HY_HASH_LEN;
+    return ((const batch_item *)items)[index].hash;
+}
+
+/* Whether item d is the change before item cur in cur's actor's chain. */
+static bool chain_predecessor(const batch_item *items, uint32_t d, uint32_t cur)
+{
+    const hy_change *c = &items[cur].change;
+    return items[d].change.seq + 1 == c->seq &&
+           memcmp(items[d].change.actor, c->actor, HY_KEY_LEN) == 0;
+}
+
 /* Marks the run of the actor's changes in the batch below the signed change `top`. */
 static void cover_chain(batch_item *items, const hy_table *by_hash, uint32_t top)
 {
     for (uint32_t cur = top;;) {
         const hy_change *c = &items[cur].change;
         uint32_t prev = HY_LOG_NONE;
+        /* A run of one actor usually comes in a row: try the item before first. */
+        if (cur > 0 && c->dep_count == 1 && chain_predecessor(items, cur - 1, cur) &&
+            memcmp(c->deps, items[cur - 1].hash, HY_HASH_LEN) == 0)
+            prev = cur - 1;
         for (size_t i = 0; i < c->dep_count && prev == HY_LOG_NONE; i++) {
             uint32_t d;
-            if (hy_table_get(by_hash, c->deps + i * HY_HASH_LEN, &d) &&
-                items[d].change.seq + 1 == c->seq &&
-                memcmp(items[d].change.actor, c->actor, HY_KEY_LEN) == 0)
+            if (hy_table_find(by_hash, c->deps + i * HY_HASH_LEN, HY_HASH_LEN, &d) &&
+                chain_predecessor(items, d, cur))
                 prev = d;
         }
         if (prev == HY_LOG_NONE || items[prev].covered)
@@ -79,16 +97,19 @@ static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *change
                           hy_table *by_hash, size_t *bad)
 {
     const hy_allocator *a = &log->cfg.alloc;
+    HY_TRY(hy_table_reserve(by_hash, a, count));
     for (size_t i = 0; i < count; i++) {
         *bad = i;
         HY_TRY(hy_change_decode(&items[i].change, changes[i].data, changes[i].len, NULL));
         hy_change_hash(changes[i].data, changes[i].len, items[i].hash);
-        HY_TRY(hy_table_put(by_hash, a, items[i].hash, (uint32_t)i));
+        /* A change sent twice is indexed at its first copy. */
+        if (!hy_table_find(by_hash, items[i].hash, HY_HASH_LEN, NULL))
+            HY_TRY(hy_table_insert(by_hash, a, (uint32_t)i));
     }
     for (size_t k = 0; k < sig_count; k++) {
         *bad = k;
         uint32_t i;
-        if (!hy_table_get(by_hash, sigs[k].hash, &i))
+        if (!hy_table_find(by_hash, sigs[k].hash, HY_HASH_LEN, &i))
             return HY_E_BAD_SIGNATURE;
         HY_TRY(log_verify_sig(items[i].change.actor, items[i].hash, sigs[k].sig));
         items[i].sig = sigs[k].sig;
@@ -98,7 +119,7 @@ static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *change
      * at the first change another signature already covers. */
     for (size_t k = 0; k < sig_count; k++) {
         uint32_t i;
-        hy_table_get(by_hash, sigs[k].hash, &i);
+        hy_table_find(by_hash, sigs[k].hash, HY_HASH_LEN, &i);
         cover_chain(items, by_hash, i);
     }
     if (log->cfg.require_signatures) {
@@ -122,7 +143,7 @@ hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
     if (items == NULL)
         return HY_E_NOMEM;
     hy_table by_hash;
-    hy_table_init(&by_hash, HY_HASH_LEN, log->cfg.hash_seed ^ 0x9e3779b9u);
+    hy_table_init_external(&by_hash, item_hash_of, items, log->cfg.hash_seed ^ 0x9e3779b9u);
     hy_err err = check_batch(log, items, changes, count, sigs, sig_count, &by_hash, &bad_index);
     /* Room for the whole batch at once, as a loader does: growing by doubling would copy the
      * log's arrays again and again. */
