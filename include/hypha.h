@@ -173,10 +173,12 @@ HY_API size_t hy_get_conflicts(hy_store *store, const char *collection, const ch
                                const char *field);
 HY_API hy_err hy_get_conflict(hy_store *store, const char *collection, const char *key,
                               const char *field, size_t i, hy_value *out);
-/* Removes a register's value, or every element of a list or entry of a map that this replica
- * sees (what others add concurrently survives; the field stays a list or map).
- * HY_E_NOT_FOUND when there is nothing to remove, and for now on text, set and counter
- * fields. */
+/* Removes what this replica sees of the field, so that what others add concurrently
+ * survives: a register's values; every character of a text or element of a list (one
+ * delete); every value of a set and entry of a map; a counter's value (it adds the negation
+ * of the value seen, so increments made concurrently still count). The field keeps its type.
+ * Subscribers get the patches of those edits. HY_E_NOT_FOUND when there is nothing to remove
+ * (an empty field, a counter at 0). */
 HY_API hy_err hy_remove(hy_store *store, const char *collection, const char *key,
                         const char *field);
 

@@ -19,7 +19,6 @@ static hy_err init_store(const hy_store_config *config, hy_store **out)
         return HY_E_NOMEM;
     s->alloc = alloc;
     s->platform = *config->platform;
-    hy_vec_init(&s->fields, sizeof(field));
     hy_vec_init(&s->txn_actors, HY_KEY_LEN);
     hy_vec_init(&s->undo, sizeof(undo));
     hy_vec_init(&s->patches, sizeof(pending_patch));
@@ -36,7 +35,7 @@ static hy_err init_store(const hy_store_config *config, hy_store **out)
     }
     for (int i = 0; i < 8; i++)
         s->hash_seed = s->hash_seed << 8 | seed[i];
-    hy_table_init(&s->field_by_path, HY_HASH_LEN, s->hash_seed);
+    store_fields_init(s);
     *out = s;
     return HY_OK;
 }
@@ -107,17 +106,11 @@ void hy_store_free(hy_store *s)
     if (s == NULL)
         return;
     hy_txn_rollback(s);
-    for (size_t i = 0; i < s->fields.len; i++) {
-        field *f = store_field_at(s, (uint32_t)i);
-        store_field_clear(s, f);
-        hy_free(&s->alloc, f->path, f->path_len);
-    }
+    store_fields_free(s);
     hy_vec_free(&s->code_points, &s->alloc);
     store_subscriptions_free(s);
     hy_vec_free(&s->undo, &s->alloc);
-    hy_vec_free(&s->fields, &s->alloc);
     hy_vec_free(&s->txn_actors, &s->alloc);
-    hy_table_free(&s->field_by_path, &s->alloc);
     hy_writer_free(&s->txn_body);
     hy_log_free(s->log);
     hy_allocator alloc = s->alloc;
@@ -138,13 +131,13 @@ static hy_err begin_register_edit(hy_store *s, uint32_t index, op_id *preds, siz
     field *f = store_field_at(s, index);
     if (!store_field_accepts(f, FIELD_REGISTER))
         return HY_E_INVALID_ARG; /* a register op on another type */
-    HY_TRY(store_register_ids(&f->entries, preds, count));
+    HY_TRY(store_register_ids(store_field_reg(f), preds, count));
     HY_TRY(store_write_ids(s, preds, *count));
     HY_TRY(hy_vec_push(&s->undo, &s->alloc, NULL));
     *u = &HY_VEC_AT(&s->undo, undo, s->undo.len - 1);
     (*u)->field = index;
     (*u)->kind = f->kind;
-    (*u)->kind_id = f->kind_id;
+    (*u)->kind_id = store_kind_id(f);
     hy_vec_init(&(*u)->removed, sizeof(reg_entry));
     return HY_OK;
 }
@@ -171,16 +164,48 @@ static hy_err put_in_txn(hy_store *s, const char *c, const char *k, const char *
     return s->txn_body.err;
 }
 
-static hy_err remove_in_txn(hy_store *s, const char *c, const char *k, const char *name)
+static hy_err counter_in_txn(hy_store *s, const char *c, const char *k, const char *name,
+                             int64_t delta)
 {
     uint32_t index;
-    HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
-    enum field_kind kind = store_field_at(s, index)->kind;
-    if (kind == FIELD_LIST)
-        return store_list_remove_all(s, c, k, name, index);
-    if (kind == FIELD_MAP)
-        return store_map_remove_all(s, c, k, name, index);
-    if (store_field_at(s, index)->entries.len == 0)
+    HY_TRY(store_field(s, c, k, name, OP_COUNTER_ADD, &index));
+    field *f = store_field_at(s, index);
+    if (!store_field_accepts(f, FIELD_COUNTER))
+        return HY_E_INVALID_ARG; /* a counter op on another type */
+    hy_write_varint(&s->txn_body, hy_zigzag(delta));
+    HY_TRY(s->txn_body.err);
+    int64_t *counter;
+    HY_TRY(store_field_counter_mut(s, f, &counter)); /* so that the add below cannot fail */
+    undo u;
+    memset(&u, 0, sizeof u);
+    u.field = index;
+    u.kind = f->kind;
+    u.kind_id = store_kind_id(f);
+    u.delta = delta;
+    hy_vec_init(&u.removed, sizeof(reg_entry));
+    HY_TRY(hy_vec_push(&s->undo, &s->alloc, &u));
+    return store_counter_add(s, index, store_next_local_id(s), delta);
+}
+
+hy_err store_remove_each(hy_store *s, const removal_target *t, size_t count,
+                         hy_err (*remove_last)(hy_store *, const removal_target *))
+{
+    for (size_t left = count; left > 0; left--) {
+        hy_err err = remove_last(s, t);
+        if (err) {
+            if (left < count)
+                s->txn_broken = true; /* earlier removes applied; their ops are dropped */
+            return err;
+        }
+    }
+    return HY_OK;
+}
+
+/* Removes every value of a register this replica sees. */
+static hy_err remove_register(hy_store *s, const char *c, const char *k, const char *name,
+                              uint32_t index)
+{
+    if (store_reg_len(store_field_reg(store_field_at(s, index))) == 0)
         return HY_E_NOT_FOUND;
     HY_TRY(store_field(s, c, k, name, OP_REMOVE, &index));
     op_id preds[MAX_PREDS];
@@ -196,26 +221,30 @@ static hy_err remove_in_txn(hy_store *s, const char *c, const char *k, const cha
     return err ? err : s->txn_body.err;
 }
 
-static hy_err counter_in_txn(hy_store *s, const char *c, const char *k, const char *name,
-                             int64_t delta)
+/* hy_remove on every type removes what this replica sees, so that what others add
+ * concurrently survives (docs/decisions.md). */
+static hy_err remove_in_txn(hy_store *s, const char *c, const char *k, const char *name)
 {
     uint32_t index;
-    HY_TRY(store_field(s, c, k, name, OP_COUNTER_ADD, &index));
-    field *f = store_field_at(s, index);
-    if (!store_field_accepts(f, FIELD_COUNTER))
-        return HY_E_INVALID_ARG; /* a counter op on another type */
-    hy_write_varint(&s->txn_body, hy_zigzag(delta));
-    HY_TRY(s->txn_body.err);
-    undo u;
-    memset(&u, 0, sizeof u);
-    u.field = index;
-    u.kind = f->kind;
-    u.kind_id = f->kind_id;
-    u.delta = delta;
-    hy_vec_init(&u.removed, sizeof(reg_entry));
-    HY_TRY(hy_vec_push(&s->undo, &s->alloc, &u));
-    store_counter_add(s, index, store_next_local_id(s), delta);
-    return HY_OK;
+    HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
+    const field *f = store_field_at(s, index);
+    removal_target t = { c, k, name, index };
+    switch (f->kind) {
+    case FIELD_TEXT:
+    case FIELD_LIST:
+        return store_seq_remove_all(s, &t, f->kind);
+    case FIELD_MAP:
+        return store_map_remove_all(s, &t);
+    case FIELD_SET:
+        return store_set_remove_all(s, &t);
+    case FIELD_COUNTER: {
+        /* Adding the negation of the value seen: increments made concurrently survive. */
+        uint64_t seen = (uint64_t)store_field_counter(f);
+        return seen ? counter_in_txn(s, c, k, name, (int64_t)(0 - seen)) : HY_E_NOT_FOUND;
+    }
+    default:
+        return remove_register(s, c, k, name, index);
+    }
 }
 
 hy_err hy_put(hy_store *s, const char *c, const char *k, const char *name, const hy_value *v)
@@ -239,17 +268,15 @@ hy_err hy_counter_add(hy_store *s, const char *c, const char *k, const char *nam
 /* ---- reads ---- */
 
 static hy_err register_of(hy_store *s, const char *c, const char *k, const char *name,
-                          const field **out)
+                          const reg **out)
 {
     uint32_t index;
     HY_TRY(store_field(s, c, k, name, OP_NONE, &index));
     const field *f = store_field_at(s, index);
     if (f->kind != FIELD_REGISTER && f->kind != FIELD_NONE)
         return HY_E_INVALID_ARG;
-    if (f->entries.len == 0)
-        return HY_E_NOT_FOUND;
-    *out = f;
-    return HY_OK;
+    *out = store_field_reg(f);
+    return store_reg_len(*out) ? HY_OK : HY_E_NOT_FOUND;
 }
 
 hy_err hy_get(hy_store *s, const char *c, const char *k, const char *name, hy_value *out)
@@ -259,20 +286,20 @@ hy_err hy_get(hy_store *s, const char *c, const char *k, const char *name, hy_va
 
 size_t hy_get_conflicts(hy_store *s, const char *c, const char *k, const char *name)
 {
-    const field *f;
-    return register_of(s, c, k, name, &f) == HY_OK ? f->entries.len : 0;
+    const reg *r;
+    return register_of(s, c, k, name, &r) == HY_OK ? store_reg_len(r) : 0;
 }
 
 hy_err hy_get_conflict(hy_store *s, const char *c, const char *k, const char *name, size_t i,
                        hy_value *out)
 {
-    const field *f;
+    const reg *r;
     if (out == NULL)
         return HY_E_INVALID_ARG;
-    HY_TRY(register_of(s, c, k, name, &f));
-    if (i >= f->entries.len)
+    HY_TRY(register_of(s, c, k, name, &r));
+    if (i >= store_reg_len(r))
         return HY_E_NOT_FOUND;
-    *out = HY_VEC_AT(&f->entries, reg_entry, i).value;
+    *out = store_entry_value(store_reg_at(r, i));
     return HY_OK;
 }
 
@@ -286,6 +313,6 @@ hy_err hy_counter_get(hy_store *s, const char *c, const char *k, const char *nam
     const field *f = store_field_at(s, index);
     if (f->kind != FIELD_COUNTER)
         return f->kind == FIELD_NONE ? HY_E_NOT_FOUND : HY_E_INVALID_ARG;
-    *out = f->counter;
+    *out = store_field_counter(f);
     return HY_OK;
 }

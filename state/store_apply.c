@@ -9,88 +9,19 @@
 
 #include <string.h>
 
-static reg_entry *entry_at(const hy_vec *entries, size_t i)
-{
-    return &HY_VEC_AT(entries, reg_entry, i);
-}
-
-static bool is_pred(op_id id, const op_id *preds, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (preds[i].actor == id.actor && preds[i].counter == id.counter)
-            return true;
-    return false;
-}
-
-/* Moves the entries an op overwrites (its preds) out of the register: into removed when
- * given (a local edit keeps them for rollback), freed otherwise. removed has room reserved. */
-static void take_preds(hy_store *s, hy_vec *entries, const op_id *preds, size_t n,
-                       hy_vec *removed)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < entries->len; i++) {
-        reg_entry *e = entry_at(entries, i);
-        if (!is_pred(e->id, preds, n))
-            *entry_at(entries, kept++) = *e;
-        else if (removed)
-            hy_vec_push(removed, &s->alloc, e);
-        else
-            store_value_free(s, &e->value);
-    }
-    entries->len = kept;
-}
-
-hy_err store_register_put(hy_store *s, hy_vec *entries, op_id id, const hy_value *value,
-                          const op_id *preds, size_t pred_count, hy_vec *removed)
-{
-    hy_value copy;
-    HY_TRY(hy_vec_reserve(entries, &s->alloc, entries->len + 1));
-    if (removed)
-        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + entries->len));
-    HY_TRY(store_value_copy(s, value, &copy));
-    take_preds(s, entries, preds, pred_count, removed);
-    /* Winner first: the newest id. */
-    size_t at = 0;
-    while (at < entries->len && store_id_cmp(s, entry_at(entries, at)->id, id) > 0)
-        at++;
-    memmove(entry_at(entries, at) + 1, entry_at(entries, at),
-            (entries->len - at) * sizeof(reg_entry));
-    entry_at(entries, at)->id = id;
-    entry_at(entries, at)->value = copy;
-    entries->len++;
-    return HY_OK;
-}
-
-hy_err store_register_remove(hy_store *s, hy_vec *entries, const op_id *preds,
-                             size_t pred_count, hy_vec *removed)
-{
-    if (removed)
-        HY_TRY(hy_vec_reserve(removed, &s->alloc, removed->len + entries->len));
-    take_preds(s, entries, preds, pred_count, removed);
-    return HY_OK;
-}
-
-void store_register_free(hy_store *s, hy_vec *entries)
-{
-    for (size_t i = 0; i < entries->len; i++)
-        store_value_free(s, &entry_at(entries, i)->value);
-    hy_vec_free(entries, &s->alloc);
-}
-
 void store_set_kind(hy_store *s, uint32_t index, enum field_kind kind, op_id id)
 {
     field *f = store_field_at(s, index);
-    if (store_id_cmp(s, id, f->kind_id) > 0) {
-        f->kind = kind;
-        f->kind_id = id;
-    }
+    if (store_id_cmp(s, id, store_kind_id(f)) > 0)
+        store_kind_assign(f, kind, id);
 }
 
 hy_err store_put(hy_store *s, uint32_t index, op_id id, const hy_value *value,
                  const op_id *preds, size_t pred_count, hy_vec *removed)
 {
-    field *f = store_field_at(s, index);
-    HY_TRY(store_register_put(s, &f->entries, id, value, preds, pred_count, removed));
+    reg *r;
+    HY_TRY(store_field_reg_mut(s, store_field_at(s, index), &r));
+    HY_TRY(store_register_put(s, r, id, value, preds, pred_count, removed));
     store_set_kind(s, index, FIELD_REGISTER, id);
     store_note_patch(s, index, HY_PATCH_SET, 0);
     return HY_OK;
@@ -100,18 +31,25 @@ hy_err store_remove(hy_store *s, uint32_t index, const op_id *preds, size_t pred
                     hy_vec *removed)
 {
     field *f = store_field_at(s, index);
-    HY_TRY(store_register_remove(s, &f->entries, preds, pred_count, removed));
+    reg *r;
+    /* A field without a register's state has nothing to remove (and needs no room for it). */
+    if (store_reg_len(store_field_reg(f)) > 0) {
+        HY_TRY(store_field_reg_mut(s, f, &r));
+        HY_TRY(store_register_remove(s, r, preds, pred_count, removed));
+    }
     store_note_patch(s, index, HY_PATCH_SET, 0);
     return HY_OK;
 }
 
-void store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta)
+hy_err store_counter_add(hy_store *s, uint32_t index, op_id id, int64_t delta)
 {
-    field *f = store_field_at(s, index);
+    int64_t *counter;
+    HY_TRY(store_field_counter_mut(s, store_field_at(s, index), &counter));
     /* Wrapping addition: every replica wraps the same way, and signed overflow is UB. */
-    f->counter = (int64_t)((uint64_t)f->counter + (uint64_t)delta);
+    *counter = (int64_t)((uint64_t)*counter + (uint64_t)delta);
     store_set_kind(s, index, FIELD_COUNTER, id);
     store_note_patch(s, index, HY_PATCH_COUNTER, delta);
+    return HY_OK;
 }
 
 int store_actor_cmp(void *user, uint32_t a, uint32_t b)
@@ -318,9 +256,7 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
     if (kind == OP_COUNTER_ADD) {
         uint64_t delta;
         HY_TRY(hy_read_varint(r, &delta));
-        if (apply)
-            store_counter_add(s, index, id, hy_unzigzag(delta));
-        return HY_OK;
+        return apply ? store_counter_add(s, index, id, hy_unzigzag(delta)) : HY_OK;
     }
     hy_value value;
     if (kind == OP_PUT)

@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-static map_entry *entry_at(const field *f, size_t i)
+static map_entry *entry_at(const field_more *m, size_t i)
 {
-    return &HY_VEC_AT(&f->map, map_entry, i);
+    return &HY_VEC_AT(&m->map, map_entry, i);
 }
 
 static int compare_name(const map_entry *e, const char *name, size_t len)
@@ -24,12 +24,12 @@ static int compare_name(const map_entry *e, const char *name, size_t len)
 }
 
 /* The index of entry name, or where it would go (*found false). */
-static size_t find(const field *f, const char *name, size_t len, bool *found)
+static size_t find(const field_more *m, const char *name, size_t len, bool *found)
 {
-    size_t lo = 0, hi = f->map.len;
+    size_t lo = 0, hi = m->map.len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = compare_name(entry_at(f, mid), name, len);
+        int c = compare_name(entry_at(m, mid), name, len);
         if (c == 0) {
             *found = true;
             return mid;
@@ -43,59 +43,58 @@ static size_t find(const field *f, const char *name, size_t len, bool *found)
     return lo;
 }
 
-const map_entry *store_map_find(const field *f, const char *name, size_t len)
+const map_entry *store_map_find(const field_more *m, const char *name, size_t len)
 {
     bool found;
-    size_t at = find(f, name, len, &found);
-    return found ? entry_at(f, at) : NULL;
+    size_t at = find(m, name, len, &found);
+    return found ? entry_at(m, at) : NULL;
 }
 
 /* A new entry holding one write, inserted at `at`; on error nothing changed. */
-static hy_err add_entry(hy_store *s, field *f, size_t at, const char *name, size_t len,
+static hy_err add_entry(hy_store *s, field_more *m, size_t at, const char *name, size_t len,
                         op_id id, const hy_value *value)
 {
     map_entry e;
-    hy_vec_init(&e.entries, sizeof(reg_entry));
-    e.name_len = len;
-    HY_TRY(hy_vec_reserve(&f->map, &s->alloc, f->map.len + 1));
+    memset(&e, 0, sizeof e);
+    e.name_len = (uint8_t)len;
+    HY_TRY(hy_vec_reserve(&m->map, &s->alloc, m->map.len + 1));
     e.name = hy_alloc(&s->alloc, len + 1);
     if (e.name == NULL)
         return HY_E_NOMEM;
     memcpy(e.name, name, len);
     e.name[len] = '\0';
     /* No preds: a write that saw the entry finds it present. */
-    hy_err err = store_register_put(s, &e.entries, id, value, NULL, 0, NULL);
+    hy_err err = store_register_put(s, &e.reg, id, value, NULL, 0, NULL);
     if (err) {
-        hy_vec_free(&e.entries, &s->alloc);
         hy_free(&s->alloc, e.name, len + 1);
         return err;
     }
-    memmove(entry_at(f, at) + 1, entry_at(f, at), (f->map.len - at) * sizeof e);
-    *entry_at(f, at) = e;
-    f->map.len++;
+    memmove(entry_at(m, at) + 1, entry_at(m, at), (m->map.len - at) * sizeof e);
+    *entry_at(m, at) = e;
+    m->map.len++;
     return HY_OK;
 }
 
-static void drop_entry(hy_store *s, field *f, size_t at)
+static void drop_entry(hy_store *s, field_more *m, size_t at)
 {
-    map_entry *e = entry_at(f, at);
-    store_register_free(s, &e->entries);
-    hy_free(&s->alloc, e->name, e->name_len + 1);
-    memmove(e, e + 1, (f->map.len - at - 1) * sizeof *e);
-    f->map.len--;
+    map_entry *e = entry_at(m, at);
+    store_register_free(s, &e->reg);
+    hy_free(&s->alloc, e->name, (size_t)e->name_len + 1);
+    memmove(e, e + 1, (m->map.len - at - 1) * sizeof *e);
+    m->map.len--;
 }
 
 hy_err store_map_put(hy_store *s, uint32_t index, const char *name, size_t len, op_id id,
                      const hy_value *value, const op_id *preds, size_t pred_count)
 {
-    field *f = store_field_at(s, index);
+    field_more *m;
+    HY_TRY(store_field_more_mut(s, store_field_at(s, index), &m));
     bool found;
-    size_t at = find(f, name, len, &found);
+    size_t at = find(m, name, len, &found);
     if (found)
-        HY_TRY(store_register_put(s, &entry_at(f, at)->entries, id, value, preds, pred_count,
-                                  NULL));
+        HY_TRY(store_register_put(s, &entry_at(m, at)->reg, id, value, preds, pred_count, NULL));
     else
-        HY_TRY(add_entry(s, f, at, name, len, id, value));
+        HY_TRY(add_entry(s, m, at, name, len, id, value));
     store_set_kind(s, index, FIELD_MAP, id);
     store_note_entry(s, index, name, len);
     return HY_OK;
@@ -106,23 +105,25 @@ hy_err store_map_remove(hy_store *s, uint32_t index, const char *name, size_t le
 {
     field *f = store_field_at(s, index);
     bool found;
-    size_t at = find(f, name, len, &found);
+    size_t at = find(store_field_more(f), name, len, &found);
     if (found) {
-        map_entry *e = entry_at(f, at);
-        HY_TRY(store_register_remove(s, &e->entries, preds, pred_count, NULL));
+        field_more *m;
+        HY_TRY(store_field_more_mut(s, f, &m)); /* it has one */
+        map_entry *e = entry_at(m, at);
+        HY_TRY(store_register_remove(s, &e->reg, preds, pred_count, NULL));
         store_note_entry(s, index, name, len); /* before name, which may be the entry's, goes */
-        if (e->entries.len == 0)
-            drop_entry(s, f, at);
+        if (store_reg_len(&e->reg) == 0)
+            drop_entry(s, m, at);
     }
     store_set_kind(s, index, FIELD_MAP, id);
     return HY_OK;
 }
 
-void store_map_free(hy_store *s, field *f)
+void store_map_free(hy_store *s, field_more *m)
 {
-    while (f->map.len)
-        drop_entry(s, f, f->map.len - 1);
-    hy_vec_free(&f->map, &s->alloc);
+    while (m->map.len)
+        drop_entry(s, m, m->map.len - 1);
+    hy_vec_free(&m->map, &s->alloc);
 }
 
 /* ---- public ---- */
@@ -135,10 +136,10 @@ static hy_err begin_entry_edit(hy_store *s, uint32_t index, const char *name, si
     const field *f = store_field_at(s, index);
     if (!store_field_accepts(f, FIELD_MAP))
         return HY_E_INVALID_ARG; /* a map op on another type */
-    const map_entry *e = store_map_find(f, name, len);
+    const map_entry *e = store_map_find(store_field_more(f), name, len);
     *count = 0;
     if (e)
-        HY_TRY(store_register_ids(&e->entries, preds, count));
+        HY_TRY(store_register_ids(&e->reg, preds, count));
     hy_write_u8(&s->txn_body, (uint8_t)len);
     hy_write_bytes(&s->txn_body, name, len);
     return s->txn_body.err;
@@ -171,7 +172,7 @@ static hy_err remove_in_txn(hy_store *s, const char *c, const char *k, const cha
     const field *f = store_field_at(s, index);
     if (!store_field_accepts(f, FIELD_MAP))
         return HY_E_INVALID_ARG;
-    if (store_map_find(f, name, len) == NULL)
+    if (store_map_find(store_field_more(f), name, len) == NULL)
         return HY_E_NOT_FOUND;
     HY_TRY(store_field(s, c, k, field_name, OP_MAP_REMOVE, &index));
     op_id preds[MAX_PREDS];
@@ -182,24 +183,18 @@ static hy_err remove_in_txn(hy_store *s, const char *c, const char *k, const cha
     return store_map_remove(s, index, name, len, store_next_local_id(s), preds, count);
 }
 
-hy_err store_map_remove_all(hy_store *s, const char *c, const char *k, const char *field_name,
-                            uint32_t index)
+/* Removes the map's last entry: the remove takes every value this replica sees, so the
+ * entry leaves the map. */
+static hy_err remove_last(hy_store *s, const removal_target *t)
 {
-    size_t total = store_field_at(s, index)->map.len;
-    if (total == 0)
-        return HY_E_NOT_FOUND;
-    /* One remove per entry, from the last: each takes every value this replica sees, so its
-     * entry leaves the map. */
-    for (size_t left = total; left > 0; left--) {
-        const field *f = store_field_at(s, index);
-        hy_err err = remove_in_txn(s, c, k, field_name, entry_at(f, f->map.len - 1)->name);
-        if (err) {
-            if (left < total)
-                s->txn_broken = true; /* earlier removes applied; their ops are dropped */
-            return err;
-        }
-    }
-    return HY_OK;
+    const field_more *m = store_field_more(store_field_at(s, t->index));
+    return remove_in_txn(s, t->collection, t->key, t->name, entry_at(m, m->map.len - 1)->name);
+}
+
+hy_err store_map_remove_all(hy_store *s, const removal_target *t)
+{
+    size_t total = store_field_more(store_field_at(s, t->index))->map.len;
+    return total ? store_remove_each(s, t, total, remove_last) : HY_E_NOT_FOUND;
 }
 
 hy_err hy_map_put(hy_store *s, const char *c, const char *k, const char *field_name,
@@ -231,7 +226,7 @@ static hy_err entry_for_read(hy_store *s, const char *c, const char *k, const ch
     const field *f;
     HY_TRY(store_name_check(name, &len));
     HY_TRY(map_for_read(s, c, k, field_name, &f));
-    *e = f ? store_map_find(f, name, len) : NULL;
+    *e = f ? store_map_find(store_field_more(f), name, len) : NULL;
     return *e ? HY_OK : HY_E_NOT_FOUND;
 }
 
@@ -245,7 +240,7 @@ size_t hy_map_get_conflicts(hy_store *s, const char *c, const char *k, const cha
                             const char *name)
 {
     const map_entry *e;
-    return entry_for_read(s, c, k, field_name, name, &e) == HY_OK ? e->entries.len : 0;
+    return entry_for_read(s, c, k, field_name, name, &e) == HY_OK ? store_reg_len(&e->reg) : 0;
 }
 
 hy_err hy_map_get_conflict(hy_store *s, const char *c, const char *k, const char *field_name,
@@ -255,16 +250,17 @@ hy_err hy_map_get_conflict(hy_store *s, const char *c, const char *k, const char
     if (out == NULL)
         return HY_E_INVALID_ARG;
     HY_TRY(entry_for_read(s, c, k, field_name, name, &e));
-    if (i >= e->entries.len)
+    if (i >= store_reg_len(&e->reg))
         return HY_E_NOT_FOUND;
-    *out = HY_VEC_AT(&e->entries, reg_entry, i).value;
+    *out = store_entry_value(store_reg_at(&e->reg, i));
     return HY_OK;
 }
 
 size_t hy_map_count(hy_store *s, const char *c, const char *k, const char *field_name)
 {
     const field *f;
-    return map_for_read(s, c, k, field_name, &f) == HY_OK && f ? f->map.len : 0;
+    return map_for_read(s, c, k, field_name, &f) == HY_OK && f ? store_field_more(f)->map.len
+                                                              : 0;
 }
 
 hy_err hy_map_name(hy_store *s, const char *c, const char *k, const char *field_name, size_t i,
@@ -274,8 +270,8 @@ hy_err hy_map_name(hy_store *s, const char *c, const char *k, const char *field_
     if (name == NULL)
         return HY_E_INVALID_ARG;
     HY_TRY(map_for_read(s, c, k, field_name, &f));
-    if (f == NULL || i >= f->map.len)
+    if (f == NULL || i >= store_field_more(f)->map.len)
         return HY_E_NOT_FOUND;
-    *name = entry_at(f, i)->name;
+    *name = entry_at(store_field_more(f), i)->name;
     return HY_OK;
 }

@@ -10,9 +10,10 @@
 
 hy_err store_seq_of(hy_store *s, uint32_t index, enum field_kind kind, hy_seq **out)
 {
-    field *f = store_field_at(s, index);
+    field_more *m;
+    HY_TRY(store_field_more_mut(s, store_field_at(s, index), &m));
     /* Text and list keep apart, so that a type clash between writers mixes no elements. */
-    hy_seq **seq = kind == FIELD_TEXT ? &f->text : &f->list;
+    hy_seq **seq = kind == FIELD_TEXT ? &m->text : &m->list;
     if (*seq == NULL) {
         /* Sequence ties break by actor key: indexes differ between replicas. */
         hy_seq_config cfg = { s->hash_seed ^ index, store_actor_cmp, s };
@@ -88,6 +89,17 @@ hy_err store_seq_delete(hy_store *s, const char *c, const char *k, const char *n
     hy_patch_kind patch = kind == FIELD_TEXT ? HY_PATCH_TEXT_DELETE : HY_PATCH_LIST_DELETE;
     store_note_text(s, index, patch, pos, n, NULL);
     return HY_OK;
+}
+
+hy_err store_seq_remove_all(hy_store *s, const removal_target *t, enum field_kind kind)
+{
+    const field_more *m = store_field_more(store_field_at(s, t->index));
+    const hy_seq *seq = kind == FIELD_TEXT ? m->text : m->list;
+    size_t len = seq ? hy_seq_len(seq) : 0;
+    if (len == 0)
+        return HY_E_NOT_FOUND;
+    enum op_kind op = kind == FIELD_TEXT ? OP_TEXT_DELETE : OP_LIST_DELETE;
+    return store_seq_delete(s, t->collection, t->key, t->name, op, kind, 0, len);
 }
 
 hy_err store_seq_apply_insert(hy_store *s, uint32_t index, enum field_kind kind, op_id id,

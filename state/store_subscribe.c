@@ -183,12 +183,9 @@ hy_err hy_unsubscribe(hy_store *s, uint32_t id)
 
 static bool matches(const subscription *sub, const field *f)
 {
-    const char *name = f->path;
-    for (int i = 0; i < 3; i++) {
-        if (sub->filter[i] && strcmp(sub->filter[i], name) != 0)
+    for (int i = 0; i < 3; i++)
+        if (sub->filter[i] && strcmp(sub->filter[i], store_path_name(f->path, i)) != 0)
             return false;
-        name += strlen(name) + 1;
-    }
     return true;
 }
 
@@ -198,9 +195,9 @@ static hy_patch describe(const hy_store *s, const pending_patch *p)
     const field *f = store_field_at(s, p->field);
     hy_patch out;
     memset(&out, 0, sizeof out);
-    out.collection = f->path;
-    out.key = out.collection + strlen(out.collection) + 1;
-    out.field = out.key + strlen(out.key) + 1;
+    out.collection = store_path_name(f->path, 0);
+    out.key = store_path_name(f->path, 1);
+    out.field = store_path_name(f->path, 2);
     out.kind = p->kind;
     out.delta = p->delta;
     out.index = p->index;
@@ -222,16 +219,17 @@ static hy_patch describe(const hy_store *s, const pending_patch *p)
         out.name = (const char *)p->text;
         out.text = NULL;
         out.text_len = 0;
-        const map_entry *e = store_map_find(f, out.name, p->text_len - 1);
+        const map_entry *e = store_map_find(store_field_more(f), out.name, p->text_len - 1);
         if (e)
-            out.value = HY_VEC_AT(&e->entries, reg_entry, 0).value;
+            out.value = store_entry_value(store_reg_at(&e->reg, 0));
         else
             out.kind = HY_PATCH_MAP_REMOVE;
         return out;
     }
     /* A register patch reports the field as it is now: its winner, or its removal. */
-    if (p->kind == HY_PATCH_SET && f->entries.len)
-        out.value = HY_VEC_AT(&f->entries, reg_entry, 0).value;
+    const reg *r = store_field_reg(f);
+    if (p->kind == HY_PATCH_SET && store_reg_len(r))
+        out.value = store_entry_value(store_reg_at(r, 0));
     else if (p->kind == HY_PATCH_SET)
         out.kind = HY_PATCH_REMOVE;
     return out;

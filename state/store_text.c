@@ -47,7 +47,7 @@ static hy_err text_for_read(hy_store *s, const char *c, const char *k, const cha
 {
     const field *f;
     HY_TRY(store_field_of_kind(s, c, k, name, FIELD_TEXT, &f));
-    *seq = f ? f->text : NULL;
+    *seq = f ? store_field_more(f)->text : NULL;
     return HY_OK;
 }
 

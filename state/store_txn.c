@@ -25,7 +25,7 @@ hy_err hy_txn_begin(hy_store *s)
 static void free_undo(hy_store *s, undo *u)
 {
     for (size_t i = 0; i < u->removed.len; i++)
-        store_value_free(s, &HY_VEC_AT(&u->removed, reg_entry, i).value);
+        store_entry_free(s, &HY_VEC_AT(&u->removed, reg_entry, i));
     hy_vec_free(&u->removed, &s->alloc);
 }
 
@@ -83,33 +83,17 @@ void hy_txn_rollback(hy_store *s)
         field *f = store_field_at(s, u->field);
         if (f->rebuild)
             continue;
-        if (u->added.counter) {
-            for (size_t k = 0; k < f->entries.len; k++) {
-                reg_entry *e = &HY_VEC_AT(&f->entries, reg_entry, k);
-                if (e->id.counter == u->added.counter && e->id.actor == u->added.actor) {
-                    store_value_free(s, &e->value);
-                    memmove(e, e + 1, (f->entries.len - k - 1) * sizeof *e);
-                    f->entries.len--;
-                    break;
-                }
-            }
+        /* The edit gave the field the state it undoes, so finding it allocates nothing. */
+        if (u->delta) {
+            int64_t *counter;
+            if (store_field_counter_mut(s, f, &counter) == HY_OK)
+                *counter = (int64_t)((uint64_t)*counter - (uint64_t)u->delta);
+        } else if (u->added.counter || u->removed.len) {
+            reg *r;
+            if (store_field_reg_mut(s, f, &r) == HY_OK)
+                store_register_undo(s, r, u->added, &u->removed);
         }
-        /* Put back what the edit took out, in winner-first order; room was there before. */
-        for (size_t k = 0; k < u->removed.len; k++) {
-            reg_entry *back = &HY_VEC_AT(&u->removed, reg_entry, k);
-            size_t at = 0;
-            while (at < f->entries.len &&
-                   store_id_cmp(s, HY_VEC_AT(&f->entries, reg_entry, at).id, back->id) > 0)
-                at++;
-            reg_entry *slot = &HY_VEC_AT(&f->entries, reg_entry, at);
-            memmove(slot + 1, slot, (f->entries.len - at) * sizeof *slot);
-            *slot = *back;
-            f->entries.len++;
-        }
-        u->removed.len = 0; /* ownership went back to the field */
-        f->counter = (int64_t)((uint64_t)f->counter - (uint64_t)u->delta);
-        f->kind = u->kind;
-        f->kind_id = u->kind_id;
+        store_kind_assign(f, u->kind, u->kind_id);
     }
     for (size_t i = 0; i < s->undo.len; i++) {
         field *f = store_field_at(s, HY_VEC_AT(&s->undo, undo, i).field);
@@ -213,16 +197,6 @@ hy_err store_write_ids(hy_store *s, const op_id *ids, size_t n)
     for (size_t i = 0; i < n; i++)
         HY_TRY(store_write_pred(s, ids[i]));
     return s->txn_body.err;
-}
-
-hy_err store_register_ids(const hy_vec *entries, op_id ids[MAX_PREDS], size_t *count)
-{
-    if (entries->len > MAX_PREDS)
-        return HY_E_LIMIT;
-    *count = entries->len;
-    for (size_t i = 0; i < entries->len; i++)
-        ids[i] = HY_VEC_AT(entries, reg_entry, i).id;
-    return HY_OK;
 }
 
 hy_err store_body_written(hy_store *s)

@@ -115,3 +115,81 @@ void store_value_free(hy_store *s, hy_value *v)
     }
     v->type = HY_TYPE_NULL;
 }
+
+/* A register entry's bytes: their length (4 bytes, native order), then the bytes. */
+#define LEN_BYTES sizeof(uint32_t)
+
+hy_err store_entry_make(hy_store *s, op_id id, const hy_value *value, reg_entry *out)
+{
+    memset(out, 0, sizeof *out);
+    out->counter = id.counter;
+    out->actor = id.actor;
+    out->type = (uint8_t)value->type;
+    switch (value->type) {
+    case HY_TYPE_NULL:
+        return HY_OK;
+    case HY_TYPE_BOOL:
+        out->as.integer = value->as.boolean != 0;
+        return HY_OK;
+    case HY_TYPE_INT:
+        out->as.integer = value->as.integer;
+        return HY_OK;
+    case HY_TYPE_DOUBLE:
+        out->as.number = value->as.number;
+        return HY_OK;
+    case HY_TYPE_STRING:
+    case HY_TYPE_BYTES:
+        break;
+    }
+    size_t len = value->as.bytes.len;
+    if (len == 0)
+        return HY_OK;
+    if (len > UINT32_MAX || len > SIZE_MAX - LEN_BYTES)
+        return HY_E_TOO_LARGE;
+    out->as.bytes = hy_alloc(&s->alloc, LEN_BYTES + len);
+    if (out->as.bytes == NULL)
+        return HY_E_NOMEM;
+    uint32_t len32 = (uint32_t)len;
+    memcpy(out->as.bytes, &len32, LEN_BYTES);
+    memcpy(out->as.bytes + LEN_BYTES, value->as.bytes.data, len);
+    return HY_OK;
+}
+
+static size_t entry_bytes_len(const reg_entry *e)
+{
+    uint32_t len = 0;
+    if (e->as.bytes)
+        memcpy(&len, e->as.bytes, LEN_BYTES);
+    return len;
+}
+
+static bool holds_bytes(const reg_entry *e)
+{
+    return e->type == HY_TYPE_STRING || e->type == HY_TYPE_BYTES;
+}
+
+hy_value store_entry_value(const reg_entry *e)
+{
+    hy_value v;
+    memset(&v, 0, sizeof v);
+    v.type = (hy_type)e->type;
+    if (holds_bytes(e)) {
+        v.as.bytes.len = entry_bytes_len(e);
+        v.as.bytes.data = e->as.bytes ? e->as.bytes + LEN_BYTES : NULL;
+    } else if (e->type == HY_TYPE_BOOL) {
+        v.as.boolean = (int)e->as.integer;
+    } else if (e->type == HY_TYPE_INT) {
+        v.as.integer = e->as.integer;
+    } else if (e->type == HY_TYPE_DOUBLE) {
+        v.as.number = e->as.number;
+    }
+    return v;
+}
+
+void store_entry_free(hy_store *s, reg_entry *e)
+{
+    if (holds_bytes(e) && e->as.bytes)
+        hy_free(&s->alloc, e->as.bytes, LEN_BYTES + entry_bytes_len(e));
+    e->type = HY_TYPE_NULL;
+    e->as.bytes = NULL;
+}

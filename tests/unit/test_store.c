@@ -465,6 +465,82 @@ static void sets_add_win_over_concurrent_removes(void **state)
     assert_int_equal(t.live_blocks, 0);
 }
 
+/* Conflicting values of a register roll back to the same values in the same order. */
+static void rollback_restores_conflicting_values(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform pa, pb;
+    hy_store *a = fixture_store(&pa, al, 80), *b = fixture_store(&pb, al, 81);
+    hy_value va = str("from a"), vb = integer(2), vc = str("resolved"), x, y;
+    assert_int_equal(hy_put(a, "doc", "d", "title", &va), HY_OK);
+    assert_int_equal(hy_put(b, "doc", "d", "title", &vb), HY_OK);
+    sync_to(b, a);
+    assert_int_equal(hy_get_conflicts(a, "doc", "d", "title"), 2);
+    assert_int_equal(hy_get_conflict(a, "doc", "d", "title", 0, &x), HY_OK);
+    for (int edit = 0; edit < 2; edit++) {
+        assert_int_equal(hy_txn_begin(a), HY_OK);
+        if (edit == 0)
+            assert_int_equal(hy_put(a, "doc", "d", "title", &vc), HY_OK);
+        else
+            assert_int_equal(hy_remove(a, "doc", "d", "title"), HY_OK);
+        assert_int_equal(hy_get_conflicts(a, "doc", "d", "title"), edit == 0 ? 1 : 0);
+        hy_txn_rollback(a);
+        assert_int_equal(hy_get_conflicts(a, "doc", "d", "title"), 2);
+        assert_int_equal(hy_get_conflict(a, "doc", "d", "title", 0, &y), HY_OK);
+        assert_int_equal(y.type, x.type);
+    }
+    assert_int_equal(hy_put(a, "doc", "d", "title", &vc), HY_OK);
+    assert_str(a, "doc", "d", "title", "resolved");
+    hy_store_free(a);
+    hy_store_free(b);
+    assert_int_equal(t.live_blocks, 0);
+}
+
+/* Writers of different types who meet keep each type's state: the newest op chooses what the
+ * field reads as, on every replica, and the other type's edits are not lost. */
+static void writers_of_different_types_converge(void **state)
+{
+    (void)state;
+    hy_test_alloc t;
+    hy_allocator al = hy_test_allocator(&t);
+    test_platform pa, pb;
+    hy_store *a = fixture_store(&pa, al, 90), *b = fixture_store(&pb, al, 91);
+    hy_value one = str("one"), two = str("two"), out;
+    int64_t n;
+    assert_int_equal(hy_put(a, "doc", "d", "f", &one), HY_OK);
+    assert_int_equal(hy_put(a, "doc", "d", "f", &two), HY_OK); /* newer than b's add */
+    assert_int_equal(hy_counter_add(b, "doc", "d", "f", 3), HY_OK);
+    sync_to(a, b);
+    sync_to(b, a);
+    for (int i = 0; i < 2; i++) {
+        hy_store *s = i ? b : a;
+        assert_str(s, "doc", "d", "f", "two");
+        assert_int_equal(hy_counter_get(s, "doc", "d", "f", &n), HY_E_INVALID_ARG);
+    }
+    assert_int_equal(hy_counter_add(b, "doc", "d", "f", 1), HY_E_INVALID_ARG);
+    /* Once the register is removed a counter add may take the field: the earlier add
+     * counts. Rolled back first, then committed. */
+    assert_int_equal(hy_remove(a, "doc", "d", "f"), HY_OK);
+    sync_to(a, b);
+    assert_int_equal(hy_txn_begin(b), HY_OK);
+    assert_int_equal(hy_counter_add(b, "doc", "d", "f", 1), HY_OK);
+    hy_txn_rollback(b);
+    assert_int_equal(hy_get(b, "doc", "d", "f", &out), HY_E_NOT_FOUND);
+    assert_int_equal(hy_counter_add(b, "doc", "d", "f", 1), HY_OK);
+    sync_to(b, a);
+    for (int i = 0; i < 2; i++) {
+        hy_store *s = i ? b : a;
+        assert_int_equal(hy_counter_get(s, "doc", "d", "f", &n), HY_OK);
+        assert_true(n == 4);
+        assert_int_equal(hy_get(s, "doc", "d", "f", &out), HY_E_INVALID_ARG);
+    }
+    hy_store_free(a);
+    hy_store_free(b);
+    assert_int_equal(t.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +552,8 @@ int main(void)
         cmocka_unit_test(heads_and_incremental_saves),
         cmocka_unit_test(subscriptions_report_commits_and_merges),
         cmocka_unit_test(sets_add_win_over_concurrent_removes),
+        cmocka_unit_test(rollback_restores_conflicting_values),
+        cmocka_unit_test(writers_of_different_types_converge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

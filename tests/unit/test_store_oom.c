@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* List and map edits: single ones, then a transaction that also removes both fields. */
-static hy_err list_and_map_edits(hy_store *s, const hy_value *v)
+/* List, map, text and set edits: single ones, then a transaction that also removes these
+ * fields and the counter c/k/n. */
+static hy_err more_edits(hy_store *s, const hy_value *v)
 {
     hy_err err = hy_list_insert(s, "c", "k", "l", 0, v);
     if (err == HY_OK)
@@ -25,6 +26,10 @@ static hy_err list_and_map_edits(hy_store *s, const hy_value *v)
     if (err == HY_OK)
         err = hy_map_remove(s, "c", "k", "m", "a");
     if (err == HY_OK)
+        err = hy_text_insert(s, "c", "k", "t", 0, "ab", 2);
+    if (err == HY_OK)
+        err = hy_set_add(s, "c", "k", "s", v);
+    if (err == HY_OK)
         err = hy_txn_begin(s);
     if (err == HY_OK) {
         err = hy_list_insert(s, "c", "k", "l", 0, v);
@@ -34,6 +39,12 @@ static hy_err list_and_map_edits(hy_store *s, const hy_value *v)
             err = hy_remove(s, "c", "k", "l");
         if (err == HY_OK)
             err = hy_remove(s, "c", "k", "m");
+        if (err == HY_OK)
+            err = hy_remove(s, "c", "k", "t");
+        if (err == HY_OK)
+            err = hy_remove(s, "c", "k", "s");
+        if (err == HY_OK)
+            err = hy_remove(s, "c", "k", "n");
         err = err ? (hy_txn_rollback(s), err) : hy_txn_commit(s);
     }
     return err;
@@ -55,7 +66,7 @@ static hy_err edits(hy_store *s)
             err = hy_remove(s, "c", "k", "f");
         err = err ? (hy_txn_rollback(s), err) : hy_txn_commit(s);
     }
-    return err ? err : list_and_map_edits(s, &v);
+    return err ? err : more_edits(s, &v);
 }
 
 /* A saved store and a change batch from another replica, made with the real allocator. */
@@ -150,7 +161,8 @@ static void failed_edit_leaves_state_intact(void **state)
     }
 }
 
-/* The list c/k/l and the map c/k/m of integers as "l=1,2 m=a:1,b:2". */
+/* The list c/k/l and the map c/k/m of integers, the text c/k/t, the set c/k/s of integers
+ * and the counter c/k/v as "l=1,2 m=a:1,b:2 t=ab s=1,2 v=5". */
 static void describe(hy_store *s, char *out, size_t cap)
 {
     size_t len = 0, used = (size_t)snprintf(out, cap, "l=");
@@ -170,45 +182,69 @@ static void describe(hy_store *s, char *out, size_t cap)
         used += (size_t)snprintf(out + used, cap - used, "%s%s:%lld", i ? "," : "", name,
                                  (long long)v.as.integer);
     }
+    char text[16];
+    assert_int_equal(hy_text_read(s, "c", "k", "t", text, sizeof text, &len), HY_OK);
+    used += (size_t)snprintf(out + used, cap - used, " t=%.*s s=", (int)len, text);
+    for (size_t i = 0; i < hy_set_count(s, "c", "k", "s"); i++) {
+        hy_value v;
+        assert_int_equal(hy_set_item(s, "c", "k", "s", i, &v), HY_OK);
+        used += (size_t)snprintf(out + used, cap - used, "%s%lld", i ? "," : "",
+                                 (long long)v.as.integer);
+    }
+    int64_t n;
+    assert_int_equal(hy_counter_get(s, "c", "k", "v", &n), HY_OK);
+    used += (size_t)snprintf(out + used, cap - used, " v=%lld", (long long)n);
     assert_true(used < cap);
 }
 
-/* One list or map edit (by number) on the state "l=1,2 m=a:1"; what it leaves on success. */
-static hy_err list_or_map_edit(hy_store *s, int edit, const char **after)
+#define BEFORE "l=1,2 m=a:1 t=ab s=1,2 v=5"
+#define EDITS 10
+
+/* One edit (by number) on the state BEFORE; what it leaves on success. */
+static hy_err one_edit(hy_store *s, int edit, const char **after)
 {
     hy_value three = { .type = HY_TYPE_INT, .as.integer = 3 };
     switch (edit) {
     case 0:
-        *after = "l=1,3,2 m=a:1";
+        *after = "l=1,3,2 m=a:1 t=ab s=1,2 v=5";
         return hy_list_insert(s, "c", "k", "l", 1, &three);
     case 1:
-        *after = "l=2 m=a:1";
+        *after = "l=2 m=a:1 t=ab s=1,2 v=5";
         return hy_list_delete(s, "c", "k", "l", 0, 1);
     case 2:
-        *after = "l=1,2 m=a:1,b:3";
+        *after = "l=1,2 m=a:1,b:3 t=ab s=1,2 v=5";
         return hy_map_put(s, "c", "k", "m", "b", &three);
     case 3:
-        *after = "l=1,2 m=a:3";
+        *after = "l=1,2 m=a:3 t=ab s=1,2 v=5";
         return hy_map_put(s, "c", "k", "m", "a", &three);
     case 4:
-        *after = "l=1,2 m=";
+        *after = "l=1,2 m= t=ab s=1,2 v=5";
         return hy_map_remove(s, "c", "k", "m", "a");
     case 5:
-        *after = "l= m=a:1";
+        *after = "l= m=a:1 t=ab s=1,2 v=5";
         return hy_remove(s, "c", "k", "l");
-    default:
-        *after = "l=1,2 m=";
+    case 6:
+        *after = "l=1,2 m= t=ab s=1,2 v=5";
         return hy_remove(s, "c", "k", "m");
+    case 7:
+        *after = "l=1,2 m=a:1 t= s=1,2 v=5";
+        return hy_remove(s, "c", "k", "t");
+    case 8:
+        *after = "l=1,2 m=a:1 t=ab s= v=5";
+        return hy_remove(s, "c", "k", "s");
+    default:
+        *after = "l=1,2 m=a:1 t=ab s=1,2 v=0";
+        return hy_remove(s, "c", "k", "v");
     }
 }
 
-/* A list or map edit that runs out of memory changes nothing, on its own or inside a
- * transaction (whose other edit then commits, or the whole of it rolls back). */
-static void failed_list_and_map_edits_leave_state_intact(void **state)
+/* A list or map edit, or a remove, that runs out of memory changes nothing, on its own or
+ * inside a transaction (whose other edit then commits, or the whole of it rolls back). */
+static void failed_edits_leave_state_intact(void **state)
 {
     (void)state;
     for (int in_txn = 0; in_txn < 2; in_txn++)
-        for (int edit = 0; edit < 7; edit++)
+        for (int edit = 0; edit < EDITS; edit++)
             for (size_t k = 1; k < 40; k++) {
                 hy_test_alloc t;
                 test_platform p;
@@ -220,6 +256,10 @@ static void failed_list_and_map_edits_leave_state_intact(void **state)
                 assert_int_equal(hy_list_insert(s, "c", "k", "l", 0, &one), HY_OK);
                 assert_int_equal(hy_list_insert(s, "c", "k", "l", 1, &two), HY_OK);
                 assert_int_equal(hy_map_put(s, "c", "k", "m", "a", &one), HY_OK);
+                assert_int_equal(hy_text_insert(s, "c", "k", "t", 0, "ab", 2), HY_OK);
+                assert_int_equal(hy_set_add(s, "c", "k", "s", &one), HY_OK);
+                assert_int_equal(hy_set_add(s, "c", "k", "s", &two), HY_OK);
+                assert_int_equal(hy_counter_add(s, "c", "k", "v", 5), HY_OK);
                 uint32_t changes = hy_log_count(s->log);
                 if (in_txn) {
                     assert_int_equal(hy_txn_begin(s), HY_OK);
@@ -227,7 +267,7 @@ static void failed_list_and_map_edits_leave_state_intact(void **state)
                 }
                 t.fail_at = t.requests + k;
                 const char *after;
-                hy_err err = list_or_map_edit(s, edit, &after);
+                hy_err err = one_edit(s, edit, &after);
                 t.fail_at = 0;
                 if (err)
                     assert_int_equal(err, HY_E_NOMEM);
@@ -235,7 +275,7 @@ static void failed_list_and_map_edits_leave_state_intact(void **state)
                     err = hy_txn_commit(s) ? HY_E_NOMEM : err;
                 char now[128];
                 describe(s, now, sizeof now);
-                assert_string_equal(now, err ? "l=1,2 m=a:1" : after);
+                assert_string_equal(now, err ? BEFORE : after);
                 int64_t n = 0;
                 hy_err counted = hy_counter_get(s, "c", "k", "n", &n);
                 /* The transaction's counter edit commits unless the transaction broke. */
@@ -251,7 +291,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(store_survives_every_failed_allocation),
         cmocka_unit_test(failed_edit_leaves_state_intact),
-        cmocka_unit_test(failed_list_and_map_edits_leave_state_intact),
+        cmocka_unit_test(failed_edits_leave_state_intact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,12 +99,13 @@ static void random_edit(hy_store *s, hy_rng *rng)
         assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
         break;
     case 6:
-    case 7: { /* tag or untag */
+    case 7: { /* tag, untag, or untag everything */
         hy_value tag = { .type = HY_TYPE_INT, .as.integer = (int64_t)hy_rng_below(rng, 4) };
-        if (hy_rng_below(rng, 2)) {
+        uint64_t what = hy_rng_below(rng, 8);
+        if (what < 4) {
             assert_int_equal(hy_set_add(s, c, k, "tags", &tag), HY_OK);
         } else {
-            err = hy_set_delete(s, c, k, "tags", &tag);
+            err = what == 7 ? hy_remove(s, c, k, "tags") : hy_set_delete(s, c, k, "tags", &tag);
             assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
         }
         break;
@@ -118,11 +119,14 @@ static void random_edit(hy_store *s, hy_rng *rng)
         assert_int_equal(err, HY_OK);
         break;
     }
-    case 5: {
+    case 5: { /* delete a run of it, or all of it */
         size_t len = 0;
         assert_int_equal(hy_text_len(s, c, k, "body", &len), HY_OK);
-        if (len == 0)
+        if (len == 0 || hy_rng_below(rng, 8) == 0) {
+            err = hy_remove(s, c, k, "body");
+            assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
             break;
+        }
         size_t at = (size_t)hy_rng_below(rng, len);
         err = hy_text_delete(s, c, k, "body", at, 1 + (size_t)hy_rng_below(rng, len - at));
         assert_int_equal(err, HY_OK);
@@ -139,9 +143,14 @@ static void random_edit(hy_store *s, hy_rng *rng)
         err = hy_remove(s, c, k, REGISTERS[hy_rng_below(rng, COUNT(REGISTERS))]);
         assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
         break;
-    default:
-        err = hy_counter_add(s, c, k, COUNTERS[0], (int64_t)hy_rng_below(rng, 21) - 10);
-        assert_int_equal(err, HY_OK);
+    default: /* count, or take back the count seen */
+        if (hy_rng_below(rng, 8) == 0) {
+            err = hy_remove(s, c, k, COUNTERS[0]);
+            assert_true(err == HY_OK || err == HY_E_NOT_FOUND);
+        } else {
+            err = hy_counter_add(s, c, k, COUNTERS[0], (int64_t)hy_rng_below(rng, 21) - 10);
+            assert_int_equal(err, HY_OK);
+        }
     }
 }
 
