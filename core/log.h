@@ -206,6 +206,15 @@ hy_err hy_log_missing_by_vv(const hy_log *log, const hy_vv_entry *vv, size_t cou
 hy_err hy_log_missing_by_heads(hy_log *log, const uint8_t *heads, size_t count,
                                hy_vec *out);
 
+/* ---- causality ---- */
+
+/* For change index: per actor (hy_log_actor_count entries), the highest op counter among the
+ * changes in its causal past, itself excluded (0: none). Since an actor's op counters rise
+ * along its chain, an op id (actor, counter) lies in that past when counter <= horizon[actor]
+ * (an honest writer's ops name only such ids). With an equivocating actor in the log this
+ * comes from a walk of the DAG, and an id of one branch can pass for the other's. */
+hy_err hy_log_horizon(const hy_log *log, uint32_t index, uint64_t *horizon);
+
 /* ---- change batches (docs/format.md, "Change batch") ---- */
 
 /* Appends a batch of the changes with these indexes (in causal order) and the signatures

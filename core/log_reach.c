@@ -120,3 +120,55 @@ hy_err log_ancestry_vv(const hy_log *log, const uint32_t *changes, size_t count,
     hy_free(a, listed, (actors ? actors : 1) * sizeof *listed);
     return err;
 }
+
+/* The highest op counter of each actor among the changes walked from the deps. */
+static hy_err horizon_by_walk(const hy_log *log, const log_change *c, uint64_t *horizon)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    size_t n = log->changes.len;
+    uint8_t *seen = hy_alloc_zero(a, n ? n : 1, 1);
+    uint32_t *stack = hy_alloc(a, (n ? n : 1) * sizeof *stack);
+    hy_err err = seen && stack ? HY_OK : HY_E_NOMEM;
+    size_t top = 0;
+    const uint32_t *deps = log_deps_of(log, c);
+    for (uint32_t i = 0; err == HY_OK && i < c->dep_count; i++)
+        if (!seen[deps[i]])
+            seen[stack[top++] = deps[i]] = 1;
+    while (err == HY_OK && top > 0) {
+        const log_change *d = log_change_at(log, stack[--top]);
+        uint64_t last = d->start_op + d->op_count - 1;
+        if (last > horizon[d->actor])
+            horizon[d->actor] = last;
+        const uint32_t *up = log_deps_of(log, d);
+        for (uint32_t i = 0; i < d->dep_count; i++)
+            if (!seen[up[i]])
+                seen[stack[top++] = up[i]] = 1;
+    }
+    hy_free(a, seen, n ? n : 1);
+    hy_free(a, stack, (n ? n : 1) * sizeof *stack);
+    return err;
+}
+
+hy_err hy_log_horizon(const hy_log *log, uint32_t index, uint64_t *horizon)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    const log_change *c = log_change_at(log, index);
+    size_t actors = log->actors.len;
+    for (size_t i = 0; i < actors; i++)
+        horizon[i] = 0;
+    if (log->equivocations.len)
+        return horizon_by_walk(log, c, horizon);
+    uint32_t *vv = hy_alloc(a, (actors ? actors : 1) * sizeof *vv);
+    if (vv == NULL)
+        return HY_E_NOMEM;
+    hy_err err = log_ancestry_vv(log, log_deps_of(log, c), c->dep_count, vv);
+    for (uint32_t actor = 0; err == HY_OK && actor < actors; actor++) {
+        if (vv[actor] == 0)
+            continue;
+        const hy_vec *chain = &log_actor_at(log, actor)->chain;
+        const log_change *d = log_change_at(log, HY_VEC_AT(chain, uint32_t, vv[actor] - 1));
+        horizon[actor] = d->start_op + d->op_count - 1;
+    }
+    hy_free(a, vv, (actors ? actors : 1) * sizeof *vv);
+    return err;
+}

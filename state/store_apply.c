@@ -60,14 +60,39 @@ int store_actor_cmp(void *user, uint32_t a, uint32_t b)
 
 /* ---- decoding a change's ops ---- */
 
-/* The actors a change's ops refer to: index 0 is the author, then the table's keys. */
+/* The actors a change's ops refer to (index 0 is the author, then the table's keys), and what
+ * the change may name. */
 typedef struct actor_table {
     uint32_t author;
     const uint8_t *keys;
     size_t count;
+    uint32_t change;    /* its index in the log */
+    uint64_t next;      /* the id of the op being read: the author's ids below it are past */
+    uint64_t *horizon;  /* per actor, the newest op id in the change's causal past; NULL
+                           until an op names another actor's id */
+    size_t actors;      /* entries of horizon */
 } actor_table;
 
-static hy_err read_pred(const hy_store *s, const actor_table *t, hy_reader *r, op_id *out)
+/* An op names only ids of its change's causal past (or earlier ops of its own change): every
+ * replica holds those before it applies the change, so an id outside that past, which only a
+ * hostile writer names, would make replicas that happen to hold it decode the change
+ * differently from those that do not. Refusing it depends on the change alone. */
+static hy_err check_in_past(const hy_store *s, actor_table *t, op_id last)
+{
+    if (last.actor == t->author)
+        return last.counter < t->next ? HY_OK : HY_E_FORMAT;
+    if (t->horizon == NULL) {
+        size_t actors = hy_log_actor_count(s->log);
+        t->horizon = hy_alloc(&s->alloc, actors * sizeof *t->horizon);
+        if (t->horizon == NULL)
+            return HY_E_NOMEM;
+        t->actors = actors;
+        HY_TRY(hy_log_horizon(s->log, t->change, t->horizon));
+    }
+    return last.counter <= t->horizon[last.actor] ? HY_OK : HY_E_FORMAT;
+}
+
+static hy_err read_pred(const hy_store *s, actor_table *t, hy_reader *r, op_id *out)
 {
     uint64_t ref, counter;
     size_t at = r->pos;
@@ -80,15 +105,14 @@ static hy_err read_pred(const hy_store *s, const actor_table *t, hy_reader *r, o
     out->actor = ref == 0 ? t->author : hy_log_actor_find(s->log, t->keys + (ref - 1) * HY_KEY_LEN);
     out->counter = counter;
     /* A pred is in the op's causal past, so its actor is known. */
-    if (out->actor == HY_LOG_NONE) {
+    hy_err err = out->actor == HY_LOG_NONE ? HY_E_FORMAT : check_in_past(s, t, *out);
+    if (err)
         r->pos = at;
-        return HY_E_FORMAT;
-    }
-    return HY_OK;
+    return err;
 }
 
 /* A list of op ids (a register write's preds, a set remove's tags): count, then each. */
-static hy_err read_preds(const hy_store *s, const actor_table *t, hy_reader *r,
+static hy_err read_preds(const hy_store *s, actor_table *t, hy_reader *r,
                          op_id ids[MAX_PREDS], size_t *count)
 {
     HY_TRY(hy_read_count(r, 2, count));
@@ -99,7 +123,7 @@ static hy_err read_preds(const hy_store *s, const actor_table *t, hy_reader *r,
     return HY_OK;
 }
 
-static hy_err read_origin(const hy_store *s, const actor_table *t, hy_reader *r, hy_id *out)
+static hy_err read_origin(const hy_store *s, actor_table *t, hy_reader *r, hy_id *out)
 {
     uint64_t ref, counter;
     size_t at = r->pos;
@@ -120,15 +144,15 @@ static hy_err read_origin(const hy_store *s, const actor_table *t, hy_reader *r,
     out->actor = ref == 1 ? t->author
                           : hy_log_actor_find(s->log, t->keys + (ref - 2) * HY_KEY_LEN);
     out->counter = counter;
-    if (out->actor == HY_LOG_NONE) {
+    op_id named = { out->actor, counter };
+    hy_err err = out->actor == HY_LOG_NONE ? HY_E_FORMAT : check_in_past(s, t, named);
+    if (err)
         r->pos = at;
-        return HY_E_FORMAT;
-    }
-    return HY_OK;
+    return err;
 }
 
 /* A text or list op's body after its path. *used is how many op counters it takes. */
-static hy_err read_seq_op(hy_store *s, const actor_table *t, hy_reader *r, uint8_t kind,
+static hy_err read_seq_op(hy_store *s, actor_table *t, hy_reader *r, uint8_t kind,
                           uint32_t index, op_id id, bool apply, uint64_t *used)
 {
     enum field_kind seq_kind =
@@ -174,9 +198,13 @@ static hy_err read_seq_op(hy_store *s, const actor_table *t, hy_reader *r, uint8
         HY_TRY(read_pred(s, t, r, &first));
         size_t at = r->pos;
         HY_TRY(hy_read_varint(r, &n));
-        if (n == 0 || n > HY_COUNTER_MAX) {
+        /* The range's first id is checked as a pred; its last must be past too. */
+        op_id last = { first.actor, first.counter + n - 1 };
+        hy_err err = n == 0 || n > HY_COUNTER_MAX - first.counter + 1 ? HY_E_FORMAT
+                                                                     : check_in_past(s, t, last);
+        if (err) {
             r->pos = at;
-            return HY_E_FORMAT;
+            return err;
         }
         hy_id target = { first.actor, first.counter };
         if (apply)
@@ -186,7 +214,7 @@ static hy_err read_seq_op(hy_store *s, const actor_table *t, hy_reader *r, uint8
 }
 
 /* A map op's body after its path: the entry's name, then as PUT or REMOVE. */
-static hy_err read_map_op(hy_store *s, const actor_table *t, hy_reader *r, uint8_t kind,
+static hy_err read_map_op(hy_store *s, actor_table *t, hy_reader *r, uint8_t kind,
                           uint32_t index, op_id id, bool apply)
 {
     uint8_t len;
@@ -214,7 +242,7 @@ static hy_err read_map_op(hy_store *s, const actor_table *t, hy_reader *r, uint8
 
 /* One op, decoded. When apply is set, applies it as op `id`; otherwise only checks it.
  * *used is how many op counters it takes. */
-static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id, bool apply,
+static hy_err read_op(hy_store *s, actor_table *t, hy_reader *r, op_id id, bool apply,
                       uint64_t *used)
 {
     uint8_t kind;
@@ -270,28 +298,36 @@ static hy_err read_op(hy_store *s, const actor_table *t, hy_reader *r, op_id id,
                           : store_remove(s, index, preds, pred_count, NULL);
 }
 
-hy_err store_apply_change(hy_store *s, const hy_log_entry *e)
+/* Decodes the change's ops, and with apply set applies them. */
+static hy_err read_ops(hy_store *s, const hy_log_entry *e, actor_table *t, hy_reader *r,
+                       bool apply)
+{
+    /* Ops take consecutive counters (a text insert one per code point) and must use exactly
+     * the change's. */
+    uint64_t end = e->start_op + e->op_count;
+    t->next = e->start_op;
+    while (hy_reader_left(r) > 0 && t->next < end) {
+        op_id id = { e->actor, t->next };
+        uint64_t used;
+        HY_TRY(read_op(s, t, r, id, apply, &used));
+        t->next += used;
+    }
+    return hy_reader_left(r) != 0 || t->next != end ? HY_E_FORMAT : HY_OK;
+}
+
+hy_err store_apply_change(hy_store *s, uint32_t index, const hy_log_entry *e)
 {
     hy_reader r = hy_reader_make(e->ops, e->ops_len);
-    actor_table t = { e->actor, NULL, 0 };
+    actor_table t = { e->actor, NULL, 0, index, 0, NULL, 0 };
     HY_TRY(hy_read_count(&r, HY_KEY_LEN, &t.count));
     HY_TRY(hy_read_view(&r, t.count * HY_KEY_LEN, &t.keys));
     size_t ops_at = r.pos;
-    for (int pass = 0; pass < 2; pass++) {
-        r.pos = ops_at;
-        /* Ops take consecutive counters (a text insert one per code point) and must use
-         * exactly the change's. */
-        uint64_t next = e->start_op, end = e->start_op + e->op_count;
-        while (hy_reader_left(&r) > 0 && next < end) {
-            op_id id = { e->actor, next };
-            uint64_t used;
-            HY_TRY(read_op(s, &t, &r, id, pass == 1, &used));
-            next += used;
-        }
-        if (hy_reader_left(&r) != 0 || next != end)
-            return HY_E_FORMAT;
-    }
-    return HY_OK;
+    hy_err err = read_ops(s, e, &t, &r, false);
+    r.pos = ops_at;
+    if (err == HY_OK)
+        err = read_ops(s, e, &t, &r, true);
+    hy_free(&s->alloc, t.horizon, t.actors * sizeof *t.horizon);
+    return err;
 }
 
 hy_err store_on_apply(void *user, const hy_log *log, uint32_t index)
@@ -303,6 +339,6 @@ hy_err store_on_apply(void *user, const hy_log *log, uint32_t index)
     hy_log_get(log, index, &e);
     /* A change whose ops do not decode stays in the log (it is validly signed history) but
      * changes no state, the same on every replica. Running out of memory is reported. */
-    hy_err err = store_apply_change(s, &e);
+    hy_err err = store_apply_change(s, index, &e);
     return err == HY_E_NOMEM ? err : HY_OK;
 }

@@ -374,9 +374,9 @@ void store_map_free(hy_store *s, field_more *m);
 hy_err store_map_remove_all(hy_store *s, const removal_target *t);
 hy_err store_set_remove_all(hy_store *s, const removal_target *t);
 
-/* Applies every op of a change: first decodes and checks them all, so a change whose ops are
- * malformed changes nothing on any replica. */
-hy_err store_apply_change(hy_store *s, const hy_log_entry *e);
+/* Applies every op of change index (e): first decodes and checks them all, so a change whose
+ * ops are malformed, or name ids outside its causal past, changes nothing on any replica. */
+hy_err store_apply_change(hy_store *s, uint32_t index, const hy_log_entry *e);
 /* The log's callback for every applied change. */
 hy_err store_on_apply(void *user, const hy_log *log, uint32_t index);
 

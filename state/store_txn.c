@@ -64,7 +64,7 @@ static hy_err rebuild_field(hy_store *s, uint32_t index)
     for (uint32_t i = 0; err == HY_OK && i < hy_log_count(s->log); i++) {
         hy_log_entry e;
         hy_log_get(s->log, i, &e);
-        err = store_apply_change(s, &e);
+        err = store_apply_change(s, i, &e);
         if (err != HY_E_NOMEM)
             err = HY_OK; /* a change whose ops never applied stays so */
     }

@@ -312,6 +312,15 @@ static void equivocation_is_kept_reported_and_proven(void **state)
     /* The judge's own commit merges both branches; a later sync elsewhere converges. */
     assert_int_equal(fixture_commit(judge, "noted"), HY_OK);
     assert_int_equal(hy_log_head_count(judge), 1);
+    /* Horizons come from a walk here: both branches are under the judge's commit, one of
+     * dev1's changes only under its next. */
+    uint64_t horizon[2];
+    assert_int_equal(hy_log_actor_count(judge), 2);
+    assert_int_equal(hy_log_horizon(judge, 3, horizon), HY_OK);
+    assert_int_equal(horizon[e.actor], 2);
+    assert_int_equal(horizon[hy_log_local_actor(judge)], 0);
+    assert_int_equal(hy_log_horizon(judge, 1, horizon), HY_OK);
+    assert_int_equal(horizon[e.actor], 1);
     hy_log *other = fixture_log(al, 9, true);
     assert_int_equal(fixture_sync(judge, other), HY_OK);
     assert_int_equal(hy_log_count(other), 4);
@@ -390,8 +399,9 @@ static size_t missing_by_walk(const hy_log *log, const uint32_t *heads, size_t c
 }
 
 /* Replicas commit and sync at random; for random sets of heads, what a peer lacks by heads
- * (computed from version vectors, since no actor equivocates) equals a walk of the DAG. */
-static void missing_by_heads_equals_a_dag_walk(void **state)
+ * (computed from version vectors, since no actor equivocates) equals a walk of the DAG, and
+ * so does the horizon of a change. */
+static void ancestry_by_version_vectors_equals_a_dag_walk(void **state)
 {
     (void)state;
     hy_test_alloc t;
@@ -430,6 +440,31 @@ static void missing_by_heads_equals_a_dag_walk(void **state)
                          got.len, want);
             assert_memory_equal(got.data, expected, want * sizeof(uint32_t));
             hy_vec_free(&got, hy_log_allocator(log));
+        }
+        /* The horizon of a change: the newest op of each actor among its ancestors. */
+        for (int trial = 0; trial < 8; trial++) {
+            uint32_t index = NEXT() % n, missing[64];
+            hy_log_entry e;
+            hy_log_get(log, index, &e);
+            size_t not_under = missing_by_walk(log, e.deps, e.dep_count, missing);
+            uint64_t expected[REPLICAS] = { 0 }, got[REPLICAS];
+            for (uint32_t i = 0, m = 0; i < n; i++) {
+                if (m < not_under && missing[m] == i) {
+                    m++;
+                    continue;
+                }
+                hy_log_entry d;
+                hy_log_get(log, i, &d);
+                if (d.start_op + d.op_count - 1 > expected[d.actor])
+                    expected[d.actor] = d.start_op + d.op_count - 1;
+            }
+            assert_true(hy_log_actor_count(log) <= REPLICAS);
+            assert_int_equal(hy_log_horizon(log, index, got), HY_OK);
+            for (uint32_t actor = 0; actor < hy_log_actor_count(log); actor++)
+                if (got[actor] != expected[actor])
+                    fail_msg("seed %u change %u actor %u: horizon %llu, walk %llu", seed, index,
+                             actor, (unsigned long long)got[actor],
+                             (unsigned long long)expected[actor]);
         }
 #undef NEXT
         for (unsigned r = 0; r < REPLICAS; r++)
@@ -487,7 +522,7 @@ int main(void)
         cmocka_unit_test(chain_and_lamport_rules_are_enforced),
         cmocka_unit_test(equivocation_is_kept_reported_and_proven),
         cmocka_unit_test(peers_get_what_they_lack),
-        cmocka_unit_test(missing_by_heads_equals_a_dag_walk),
+        cmocka_unit_test(ancestry_by_version_vectors_equals_a_dag_walk),
         cmocka_unit_test(batches_carry_changes_and_signatures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
