@@ -80,8 +80,9 @@ typedef struct hy_platform {
 } hy_platform;
 
 /* Native builds only (libhypha.a, libhypha.so): a platform whose now_ms reads CLOCK_REALTIME
- * and whose random_bytes reads getrandom(2). Stateless: one value serves any number of
- * stores and threads. WebAssembly hosts supply their own. */
+ * and whose random_bytes reads getentropy(3). Stateless: one value serves any number of
+ * stores and threads. The WASI reactor hands hosts the same platform by pointer
+ * (hy_platform_wasi, docs/building.md); browsers supply their own. */
 HY_API hy_platform hy_platform_posix(void);
 
 /* ---- hashing and signatures ----------------------------------------------------------- */

@@ -1,8 +1,11 @@
 #include "hypha.h"
 
-#include <errno.h>
 #include <sys/random.h>
 #include <time.h>
+
+/* The most getentropy returns per call (POSIX.1-2024's GETENTROPY_MAX, which not every C
+ * library defines yet). */
+enum { ENTROPY_MAX = 256 };
 
 static int64_t posix_now_ms(void *user)
 {
@@ -18,17 +21,16 @@ static int64_t posix_now_ms(void *user)
 static hy_err posix_random_bytes(void *user, uint8_t *buf, size_t len)
 {
     (void)user;
-    /* getrandom may return fewer bytes than asked (requests over 256 bytes) or be interrupted
-     * by a signal before returning any: loop until the buffer is full. */
+    /* getentropy rather than getrandom: glibc, musl, the BSDs, macOS and wasi-libc (over WASI
+     * random_get) all have it, so this one file is the platform of the native libraries and
+     * of the WASI reactor. It fills a whole request or fails (retrying signals itself), but
+     * refuses requests over ENTROPY_MAX bytes. */
     while (len > 0) {
-        ssize_t got = getrandom(buf, len, 0);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
+        size_t n = len < ENTROPY_MAX ? len : ENTROPY_MAX;
+        if (getentropy(buf, n) != 0)
             return HY_E_IO;
-        }
-        buf += got;
-        len -= (size_t)got;
+        buf += n;
+        len -= n;
     }
     return HY_OK;
 }
