@@ -1,0 +1,220 @@
+// hypha's browser module: the JS/TypeScript API over the C core (docs/js.md).
+
+/**
+ * What registers, sets, lists and map entries hold. A `number` that is a safe integer (and not
+ * -0) is stored as an int64, any other number as a double; a `bigint` is an int64 (it must fit);
+ * a `Float64` is a double whatever its value. Reads give integers as `number` when they are
+ * safe integers and as `bigint` otherwise, doubles as `number`, strings and bytes as copies.
+ */
+export type Value = null | boolean | number | bigint | string | Uint8Array | Float64;
+/** A value as reads return it (a Float64 reads back as a number). */
+export type ReadValue = null | boolean | number | bigint | string | Uint8Array;
+
+/** A number to store as a double even when it is an integer. */
+export class Float64 {
+  constructor(value: number);
+  readonly value: number;
+}
+
+/** hy_err's values (include/hypha.h): pinned, only ever appended. */
+export declare const ErrorCode: Readonly<{
+  NOMEM: 1; INVALID_ARG: 2; TRUNCATED: 3; VARINT: 4; TOO_LARGE: 5; FORMAT: 6; VERSION: 7;
+  HASH_MISMATCH: 8; BAD_SIGNATURE: 9; MISSING_DEPS: 10; QUEUE_FULL: 11; EQUIVOCATION: 12;
+  CYCLE: 13; NOT_FOUND: 14; SEQ: 15; IO: 16; LIMIT: 17;
+}>;
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+/** Every failure of the API: from the C core, or a JS argument it cannot take (INVALID_ARG). */
+export class HyphaError extends Error {
+  readonly name: 'HyphaError';
+  /** The C core's hy_err value. */
+  readonly code: number;
+  /** The code's name in ErrorCode, as `NOT_FOUND`. */
+  readonly codeName: ErrorCodeName | 'UNKNOWN';
+  /** Store.load only: the byte offset where the input went bad. */
+  readonly offset?: number;
+}
+
+export interface StoreOptions {
+  /** The local actor's 32-byte secret seed (Ed25519); default: a fresh random one. */
+  actorSeed?: Uint8Array;
+  /** Refuse changes not covered by a valid signature of their actor; default false. */
+  requireSignatures?: boolean;
+}
+
+/** Which fields a subscription covers; an absent name matches any. */
+export interface Filter {
+  collection?: string;
+  key?: string;
+  field?: string;
+}
+
+interface PatchBase {
+  collection: string;
+  key: string;
+  field: string;
+}
+/**
+ * What changed in one field, as subscribers receive it. Text indexes are UTF-16 offsets in the
+ * text as it is when the callback runs (exact for the last text patch of a field in one
+ * delivery; see docs/js.md); a text deletion counts the code points it removed.
+ */
+export type Patch = PatchBase & (
+  | { kind: 'put'; value: ReadValue }
+  | { kind: 'remove' }
+  | { kind: 'counter-add'; delta: number | bigint }
+  | { kind: 'text-insert'; index: number; text: string }
+  | { kind: 'text-delete'; index: number; codePoints: number }
+  | { kind: 'set-add'; value: ReadValue }
+  | { kind: 'set-delete'; value: ReadValue }
+  | { kind: 'list-insert'; index: number; value: ReadValue }
+  | { kind: 'list-delete'; index: number; count: number }
+  | { kind: 'map-set'; name: string; value: ReadValue }
+  | { kind: 'map-delete'; name: string }
+);
+
+/**
+ * One replicated dataset: records addressed by (collection, key), each a map of named fields.
+ * Names are strings of at most 255 UTF-8 bytes, without NUL. It owns WebAssembly memory:
+ * close() frees it (garbage collection does too, later). Every edit outside transact() is a
+ * change of its own.
+ */
+export class Store {
+  private constructor();
+  static create(options?: StoreOptions): Store;
+  /** A store from save()'s bytes, verified (HyphaError with `offset` when they are bad). */
+  static load(bytes: Uint8Array, options?: StoreOptions): Store;
+  /** Frees the store; later calls throw. Not inside transact() or a subscription callback. */
+  close(): void;
+  readonly closed: boolean;
+  /** The local actor's 32-byte public key. */
+  readonly actor: Uint8Array;
+
+  /** Writes a register (last writer wins; concurrent values stay readable). */
+  put(collection: string, key: string, field: string, value: Value): void;
+  /** The register's winning value; undefined when it is unset or removed. */
+  get(collection: string, key: string, field: string): ReadValue | undefined;
+  /** Every current value of a register, the winner first. */
+  conflicts(collection: string, key: string, field: string): ReadValue[];
+  /** Removes what this replica sees of a field of any type; false when there was nothing. */
+  remove(collection: string, key: string, field: string): boolean;
+
+  counter(collection: string, key: string, field: string): CounterField;
+  text(collection: string, key: string, field: string): TextField;
+  list(collection: string, key: string, field: string): ListField;
+  set(collection: string, key: string, field: string): SetField;
+  map(collection: string, key: string, field: string): MapField;
+
+  /** Runs fn as one transaction (one change); a throw rolls every edit back and is rethrown.
+   * fn must be synchronous; transactions do not nest. */
+  transact<T>(fn: (store: Store) => T): T;
+
+  /** Calls callback after each commit or merge changing a field under the filter. Returns the
+   * function that ends the subscription (safe inside a callback, and more than once). A
+   * callback's exception is reported as an uncaught error; the store carries on. */
+  subscribe(callback: (patches: Patch[]) => void): () => void;
+  subscribe(filter: Filter, callback: (patches: Patch[]) => void): () => void;
+
+  /** The 32-byte hashes of the changes no other change depends on. */
+  heads(): Uint8Array[];
+  /** A batch of every change a replica at `heads` lacks (everything without heads). */
+  changes(heads?: Uint8Array[]): Uint8Array;
+  /** Applies a batch (changes() or saveIncremental() of a replica): true when all of it
+   * applied, false when some changes wait for changes not received yet. */
+  merge(batch: Uint8Array): boolean;
+  /** The whole store as bytes, for Store.load. */
+  save(): Uint8Array;
+  /** The changes since the last save() or saveIncremental(), as a batch for merge(). */
+  saveIncremental(): Uint8Array;
+}
+
+/** Field handles: plain objects naming a field; each call reads or edits the store as it is. */
+interface FieldHandle {
+  readonly collection: string;
+  readonly key: string;
+  readonly field: string;
+}
+
+export class CounterField implements FieldHandle {
+  private constructor();
+  readonly collection: string;
+  readonly key: string;
+  readonly field: string;
+  /** delta: a safe integer or an int64 bigint; default 1. */
+  add(delta?: number | bigint): void;
+  /** 0 for a counter never written. */
+  readonly value: number | bigint;
+}
+
+/** Indexes and lengths count UTF-16 code units, as JS strings do. */
+export class TextField implements FieldHandle {
+  private constructor();
+  readonly collection: string;
+  readonly key: string;
+  readonly field: string;
+  insert(index: number, text: string): void;
+  delete(index: number, length?: number): void;
+  readonly length: number;
+  toString(): string;
+}
+
+/** Indexes count elements; concurrent inserts at one place never interleave. */
+export class ListField implements FieldHandle {
+  private constructor();
+  readonly collection: string;
+  readonly key: string;
+  readonly field: string;
+  insert(index: number, value: Value): void;
+  push(value: Value): void;
+  delete(index: number, count?: number): void;
+  /** undefined past the end. */
+  get(index: number): ReadValue | undefined;
+  readonly length: number;
+  toArray(): ReadValue[];
+}
+
+/** Add-wins: an add survives a concurrent delete. */
+export class SetField implements FieldHandle {
+  private constructor();
+  readonly collection: string;
+  readonly key: string;
+  readonly field: string;
+  add(value: Value): void;
+  /** false when the value was not in the set. */
+  delete(value: Value): boolean;
+  has(value: Value): boolean;
+  readonly size: number;
+  /** In an order every replica agrees on. */
+  values(): ReadValue[];
+}
+
+/** A nested map: named entries, each a register. */
+export class MapField implements FieldHandle {
+  private constructor();
+  readonly collection: string;
+  readonly key: string;
+  readonly field: string;
+  set(name: string, value: Value): void;
+  get(name: string): ReadValue | undefined;
+  has(name: string): boolean;
+  /** false when the entry was absent. */
+  delete(name: string): boolean;
+  /** Every current value of the entry, the winner first. */
+  conflicts(name: string): ReadValue[];
+  readonly size: number;
+  /** In byte order of their UTF-8, as every replica lists them. */
+  keys(): string[];
+  toObject(): Record<string, ReadValue>;
+}
+
+/** BLAKE3: 32 bytes. */
+export function hash(data: Uint8Array): Uint8Array;
+/** The Ed25519 public key of a 32-byte seed. */
+export function publicKey(seed: Uint8Array): Uint8Array;
+/** A 64-byte Ed25519 signature. */
+export function sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
+export function verify(signature: Uint8Array, publicKey: Uint8Array, message: Uint8Array): boolean;
+
+/** Bytes of the WebAssembly heap in use (malloc's), to watch for leaks: it walks the heap, so
+ * it is for tests and diagnostics, not for every call. */
+export function heapUsed(): number;
