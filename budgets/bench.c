@@ -28,6 +28,7 @@ static const bench_section sections[] = {
     { "log", bench_log },
     { "store", bench_store },
     { "deflate", bench_deflate },
+    { "sync", bench_sync },
 };
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
 

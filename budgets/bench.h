@@ -46,5 +46,6 @@ int bench_crypto(const bench_config *config, bench_json *json);
 int bench_log(const bench_config *config, bench_json *json);
 int bench_store(const bench_config *config, bench_json *json);
 int bench_deflate(const bench_config *config, bench_json *json);
+int bench_sync(const bench_config *config, bench_json *json);
 
 #endif
