@@ -1,0 +1,23 @@
+# The browser tests: tests/browser/NAME.test.mjs is the ctest browser.NAME, node's test runner
+# driving Debian's Chromium through playwright-core against the package in HYPHA_PKG_DIR.
+# wasm/CMakeLists.txt includes this file after registering the js.* tests, because
+# js.websocket needs the same npm packages (ws) and CMake 3.25's set_tests_properties reaches
+# only the tests of the directory it runs in.
+find_program(NPM_EXECUTABLE npm REQUIRED)
+set(hypha_browser_dir ${PROJECT_SOURCE_DIR}/tests/browser)
+
+# npm ci the first time, then again only when package-lock.json changes (npm ci writes
+# node_modules/.package-lock.json last).
+add_test(NAME browser.npm_ci
+  COMMAND sh -c "[ node_modules/.package-lock.json -nt package-lock.json ] || ${NPM_EXECUTABLE} ci --no-audit --no-fund"
+  WORKING_DIRECTORY ${hypha_browser_dir})
+set_tests_properties(browser.npm_ci PROPERTIES FIXTURES_SETUP hypha_npm_browser)
+
+file(GLOB hypha_browser_tests CONFIGURE_DEPENDS ${hypha_browser_dir}/*.test.mjs)
+foreach(test ${hypha_browser_tests})
+  get_filename_component(name ${test} NAME_WE)
+  add_test(NAME browser.${name} COMMAND ${NODE_EXECUTABLE} --test ${test})
+  set_tests_properties(browser.${name} PROPERTIES ENVIRONMENT HYPHA_PKG=${HYPHA_PKG_DIR}
+                       FIXTURES_REQUIRED hypha_npm_browser TIMEOUT 60)
+endforeach()
+set_tests_properties(js.websocket PROPERTIES FIXTURES_REQUIRED hypha_npm_browser)
