@@ -12,7 +12,7 @@
 // A merge that changes nothing sends nothing, so no batch echoes back.
 import { Kind, decode, encodeChanges, encodeHashes } from './change-messages.mjs';
 import { headsKey, sameHeads } from './heads.mjs';
-import { Store } from './store.mjs';
+import { Store } from './index.mjs';
 
 // A change batch without changes: magic, version and two zero counts (docs/format.md).
 const EMPTY_BATCH_LENGTH = 7;

@@ -6,11 +6,6 @@ export { ErrorCode, HyphaError } from './errors.mjs';
 export { CounterField, ListField, MapField, SetField, TextField } from './fields.mjs';
 export { Store } from './store.mjs';
 export { Float64 } from './values.mjs';
-export { IndexedDBPersistence, openPersistentStore, persist, PersistenceError }
-  from './persist-indexeddb.mjs';
-export { TransportError } from './change-messages.mjs';
-export { BroadcastChannelTransport } from './transport-broadcast.mjs';
-export { WebSocketTransport } from './transport-websocket.mjs';
 
 /** Bytes of the WebAssembly heap in use (what malloc holds), to watch for leaks; it walks the
  * heap (emmalloc's mallinfo), so it is for tests and diagnostics. */

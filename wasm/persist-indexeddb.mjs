@@ -6,7 +6,7 @@
 import { errorEvent } from './events.mjs';
 import { headsKey, sameHeads } from './heads.mjs';
 import { requestDone, transactionDone } from './idb.mjs';
-import { Store } from './store.mjs';
+import { Store } from './index.mjs';
 
 const SNAPSHOT = 'snapshot'; // one record, under SNAPSHOT_KEY: { bytes, heads: headsKey }
 const SNAPSHOT_KEY = 'current';

@@ -18,7 +18,7 @@ async function tab({ name, persisted = false }) {
 
 function join(page, options) {
   return page.evaluate(async ({ name, persisted }) => {
-    window.hypha = await import('/pkg/index.mjs');
+    window.hypha = { ...await import('/pkg/index.mjs'), ...await import('/pkg/sync.mjs') };
     window.store = persisted ? (await hypha.openPersistentStore(name)).store : hypha.Store.create();
     window.transport = new hypha.BroadcastChannelTransport(store, name);
     window.errors = [];

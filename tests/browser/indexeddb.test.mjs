@@ -35,7 +35,7 @@ async function newPage() {
 
 async function preparePage(page) {
   await page.evaluate(async (source) => {
-    window.hypha = await import('/pkg/index.mjs');
+    window.hypha = { ...await import('/pkg/index.mjs'), ...await import('/pkg/sync.mjs') };
     window.stored = (0, eval)(`(${source})`);
     window.heads = (store) => store.heads().map((head) => head.join('.')).sort().join();
   }, stored.toString());

@@ -29,7 +29,7 @@ test('a page and a node-side store converge through a relay, across a restart', 
   t.after(() => { transport.close(); store.close(); });
   const page = await browser.newPage();
   await page.evaluate(async (url) => {
-    window.hypha = await import('/pkg/index.mjs');
+    window.hypha = { ...await import('/pkg/index.mjs'), ...await import('/pkg/sync.mjs') };
     window.store = hypha.Store.create();
     window.transport = new hypha.WebSocketTransport(store, url,
       { minReconnectDelay: 20, maxReconnectDelay: 200 });

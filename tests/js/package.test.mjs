@@ -1,14 +1,15 @@
 // The package as users get it: it imports in a fresh node process with no flags, from any
-// working directory; package.json points at files that exist; index.d.ts declares exactly
-// what index.mjs exports, and every public method of each class.
+// working directory; package.json points at files that exist; each entry point's .d.ts
+// (index for the store, sync for persistence and transports) declares exactly what its .mjs
+// exports, and every public method of each class.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { hypha, pkgDir } from './support.mjs';
+import { pkgDir } from './support.mjs';
 
 test('the package imports in a fresh node process without flags, from another directory', () => {
   const script = fileURLToPath(new URL('fixtures/import-package.mjs', import.meta.url));
@@ -27,13 +28,14 @@ test('package.json: an ES module whose entry points and files exist', () => {
   assert.equal(pkg.name, 'hypha');
   assert.equal(pkg.type, 'module');
   assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
-  for (const file of [pkg.exports['.'].default, pkg.exports['.'].types, pkg.types, ...pkg.files])
+  const entries = Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : [e.default, e.types]));
+  for (const file of [...entries, pkg.types, ...pkg.files])
     assert.ok(existsSync(join(pkgDir, file)), `${file} is missing from the package`);
 });
 
-/** The names index.d.ts declares at its top level, and the members of each declared class. */
-function declarations() {
-  const source = readFileSync(join(pkgDir, 'index.d.ts'), 'utf8');
+/** The names a .d.ts declares at its top level, and the members of each declared class. */
+function declarations(file) {
+  const source = readFileSync(join(pkgDir, file), 'utf8');
   const exported = new Set();
   const members = {};
   let current;
@@ -60,8 +62,9 @@ function runtimeMembers(cls) {
   return names;
 }
 
-test('index.d.ts declares what index.mjs exports, and each class\'s members', () => {
-  const { exported, members } = declarations();
+for (const entry of ['index', 'sync']) test(`${entry}.d.ts declares what ${entry}.mjs exports, and each class's members`, async () => {
+  const hypha = await import(pathToFileURL(join(pkgDir, `${entry}.mjs`)).href);
+  const { exported, members } = declarations(`${entry}.d.ts`);
   const runtime = new Set(Object.keys(hypha).filter((name) => typeof hypha[name] === 'function' ||
                                                                typeof hypha[name] === 'object'));
   assert.deepEqual([...exported].sort(), [...runtime].sort());

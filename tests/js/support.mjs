@@ -6,7 +6,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const pkgDir = resolve(process.env.HYPHA_PKG ??
   fileURLToPath(new URL('../../build/wasm/pkg', import.meta.url)));
-export const hypha = await import(pathToFileURL(join(pkgDir, 'index.mjs')).href);
+// The package's two entry points as one namespace: the store (index.mjs) and hypha/sync.
+export const hypha = { ...await import(pathToFileURL(join(pkgDir, 'index.mjs')).href),
+                       ...await import(pathToFileURL(join(pkgDir, 'sync.mjs')).href) };
 const { HyphaError } = hypha;
 
 /** Asserts that fn throws a HyphaError with this code (and a message matching pattern). */
