@@ -307,6 +307,10 @@ typedef struct hy_patch {
     const char *text;
     size_t text_len;
     const char *name; /* a map entry's name (MAP_SET, MAP_REMOVE); NULL otherwise */
+    /* TEXT_INSERT and TEXT_DELETE: index again, in UTF-16 code units (JavaScript's), in the
+     * text as it was right after this edit applied. Exact for every patch of a delivery,
+     * where converting index later would count the later patches' edits too. */
+    size_t index_utf16;
 } hy_patch;
 
 /* Called once per commit or merge that changed a field the subscription covers, with the

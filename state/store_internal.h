@@ -136,6 +136,7 @@ typedef struct pending_patch {
     hy_patch_kind kind;  /* SET (MAP_SET) stands for any register (map entry) change */
     int64_t delta;
     size_t index, count; /* text and list */
+    size_t index_utf16;  /* text: index in UTF-16 units when the edit applied */
     uint8_t *text;       /* inserted UTF-8, an element's encoded value, or a map entry's
                             NUL-terminated name; owned */
     size_t text_len;

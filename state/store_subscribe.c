@@ -40,6 +40,11 @@ void store_note_text(hy_store *s, uint32_t index, hy_patch_kind kind, size_t at,
     pending_patch p = patch_of(index, kind);
     p.index = at;
     p.count = count;
+    /* In UTF-16 too, now: a later edit in the same delivery would shift a later conversion.
+     * The field's text holds at least `at` code points, so this cannot fail. */
+    const hy_seq *text = store_field_more(store_field_at(s, index))->text;
+    if (text && (kind == HY_PATCH_TEXT_INSERT || kind == HY_PATCH_TEXT_DELETE))
+        (void)hy_seq_pos_to_utf16(text, at, &p.index_utf16);
     if (inserted) {
         for (size_t i = 0; i < count; i++)
             p.text_len += hy_utf8_len(inserted[i]);
@@ -201,6 +206,7 @@ static hy_patch describe(const hy_store *s, const pending_patch *p)
     out.kind = p->kind;
     out.delta = p->delta;
     out.index = p->index;
+    out.index_utf16 = p->index_utf16;
     out.count = p->count;
     out.text = (const char *)p->text;
     out.text_len = p->text_len;

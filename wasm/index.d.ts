@@ -56,8 +56,8 @@ interface PatchBase {
 }
 /**
  * What changed in one field, as subscribers receive it. Text indexes are UTF-16 offsets in the
- * text as it is when the callback runs (exact for the last text patch of a field in one
- * delivery; see docs/js.md); a text deletion counts the code points it removed.
+ * text as it was right after that edit (apply a delivery's patches in order); a text deletion
+ * counts the code points it removed.
  */
 export type Patch = PatchBase & (
   | { kind: 'put'; value: ReadValue }

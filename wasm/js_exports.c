@@ -19,6 +19,7 @@ _Static_assert(offsetof(hy_patch, collection) == 4 && offsetof(hy_patch, key) ==
                    offsetof(hy_patch, delta) == 32 && offsetof(hy_patch, index) == 40 &&
                    offsetof(hy_patch, count) == 44 && offsetof(hy_patch, text) == 48 &&
                    offsetof(hy_patch, text_len) == 52 && offsetof(hy_patch, name) == 56 &&
+                   offsetof(hy_patch, index_utf16) == 60 &&
                    sizeof(hy_patch) == 64,
                "hy_patch layout");
 

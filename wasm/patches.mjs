@@ -1,23 +1,22 @@
 // Subscription patches: the core's hy_patch array, read into plain objects while the delivery
 // lasts (the names and values it points at are valid only then).
-import { check } from './errors.mjs';
-import { alloc, frame, readCString, readU32, readUtf8 } from './heap.mjs';
+import { readCString, readU32, readUtf8 } from './heap.mjs';
 import { wasm } from './loader.mjs';
 import { fromInt64, readValue } from './values.mjs';
 
 // hy_patch's layout in wasm32 (pinned by js_exports.c), and hy_patch_kind's values as names.
 const PATCH_SIZE = 64;
 const COLLECTION = 4, KEY = 8, FIELD = 12, VALUE = 16, DELTA = 32, INDEX = 40, COUNT = 44,
-  TEXT = 48, TEXT_LEN = 52, NAME = 56;
+  TEXT = 48, TEXT_LEN = 52, NAME = 56, INDEX_UTF16 = 60;
 const kinds = [undefined, 'put', 'remove', 'counter-add', 'text-insert', 'text-delete',
   'set-add', 'set-delete', 'list-insert', 'list-delete', 'map-set', 'map-delete'];
 
-/** The patches at `at` (count of them) of the store whose C pointer is `store`. */
-export function readPatches(store, at, count) {
-  return Array.from({ length: count }, (_, i) => readPatch(store, at + i * PATCH_SIZE));
+/** The patches at `at` (count of them). */
+export function readPatches(at, count) {
+  return Array.from({ length: count }, (_, i) => readPatch(at + i * PATCH_SIZE));
 }
 
-function readPatch(store, at) {
+function readPatch(at) {
   const word = (offset) => readU32(at + offset);
   const patch = {
     kind: kinds[word(0)],
@@ -33,11 +32,11 @@ function readPatch(store, at) {
     patch.delta = fromInt64(wasm.HEAP64[(at + DELTA) >>> 3]);
     break;
   case 'text-insert':
-    patch.index = utf16Offset(store, at);
+    patch.index = word(INDEX_UTF16);
     patch.text = readUtf8(word(TEXT), word(TEXT_LEN));
     break;
   case 'text-delete':
-    patch.index = utf16Offset(store, at);
+    patch.index = word(INDEX_UTF16);
     patch.codePoints = word(COUNT);
     break;
   case 'list-insert':
@@ -54,17 +53,4 @@ function readPatch(store, at) {
     break;
   }
   return patch;
-}
-
-/** A text patch's index (code points in the core) as a UTF-16 offset, in the text as it is
- * when the callback runs: exact for a field's last text patch of a delivery, and for earlier
- * ones unless a later one changed characters outside the BMP before them (docs/js.md). */
-function utf16Offset(store, at) {
-  return frame(() => {
-    const [c, k, f] = [COLLECTION, KEY, FIELD].map((offset) => readU32(at + offset));
-    const out = alloc(4, 'subscribe');
-    if (wasm._hy_text_pos_to_utf16(store, c, k, f, readU32(at + INDEX), out) !== 0)
-      check(wasm._hy_text_len_utf16(store, c, k, f, out), 'subscribe'); // past today's end
-    return readU32(out);
-  });
 }

@@ -220,7 +220,7 @@ export class Store {
     if (!subscription) return;
     this.#busy++;
     try {
-      subscription.callback(readPatches(this.#native.pointer, patches, count));
+      subscription.callback(readPatches(patches, count));
     } catch (error) {
       // Thrown through the C core it would leave the core mid-delivery: reported as an
       // uncaught error instead, as event listeners' errors are.

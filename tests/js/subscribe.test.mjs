@@ -54,6 +54,29 @@ test('text patches give UTF-16 indexes after astral characters', () => {
   store.close();
 });
 
+test('every text patch of one delivery has the UTF-16 index of its own moment', () => {
+  const store = Store.create();
+  const text = store.text('c', 'k', 't');
+  text.insert(0, 'ab');
+  const patches = [];
+  store.subscribe((delivered) => patches.push(...delivered));
+  // One transaction: the later edits put astral characters before the earlier ones' places.
+  store.transact(() => {
+    text.insert(1, '😀'); // "a😀b"
+    text.insert(0, '🌍'); // "🌍a😀b"
+    text.delete(3, 2);    // "🌍ab": the 😀, after 🌍 (2 units) and a
+  });
+  assert.deepEqual(patches.map(({ kind, index }) => [kind, index]),
+                   [['text-insert', 1], ['text-insert', 0], ['text-delete', 3]]);
+  // Replaying the patches on a copy gives the text.
+  let copy = 'ab';
+  for (const p of patches)
+    copy = p.kind === 'text-insert' ? copy.slice(0, p.index) + p.text + copy.slice(p.index)
+      : copy.slice(0, p.index) + [...copy.slice(p.index)].slice(p.codePoints).join('');
+  assert.equal(copy, text.toString());
+  store.close();
+});
+
 test('filters by collection, key and field', () => {
   const store = Store.create();
   const seen = { all: [], collection: [], key: [], field: [] };

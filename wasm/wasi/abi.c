@@ -20,5 +20,6 @@ _Static_assert(sizeof(hy_patch) == 64 && offsetof(hy_patch, kind) == 0 &&
                    offsetof(hy_patch, field) == 12 && offsetof(hy_patch, value) == 16 &&
                    offsetof(hy_patch, delta) == 32 && offsetof(hy_patch, index) == 40 &&
                    offsetof(hy_patch, count) == 44 && offsetof(hy_patch, text) == 48 &&
-                   offsetof(hy_patch, text_len) == 52 && offsetof(hy_patch, name) == 56,
+                   offsetof(hy_patch, text_len) == 52 && offsetof(hy_patch, name) == 56 &&
+                   offsetof(hy_patch, index_utf16) == 60,
                "hy_patch layout");
