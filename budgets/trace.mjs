@@ -14,7 +14,7 @@ if (args.length !== 1 || (modeAt >= 0 && !['local', 'remote', 'concurrent'].incl
   process.exit(2);
 }
 const trace = loadTrace(args[0]);
-const [result] = replay(hypha, trace, mode ?? (trace.kind === 'concurrent' ? 'concurrent' : 'local'),
+const result = replay(hypha, trace, mode ?? (trace.kind === 'concurrent' ? 'concurrent' : 'local'),
                         hypha.heapUsed);
 const KEYS = ['trace', 'mode', 'txns', 'ops', 'apply_ms', 'save_ms', 'save_bytes', 'load_ms',
               'merge_ms', 'peak_bytes', 'final_len', 'ok'];

@@ -393,16 +393,22 @@ hy_err hy_log_encode(hy_log *log, uint32_t index, hy_writer *w)
         memcpy(dep_hashes + (size_t)i * HY_HASH_LEN, log_change_at(log, deps[i])->hash,
                HY_HASH_LEN);
     hy_change c;
-    memcpy(c.actor, log_actor_at(log, rec->actor)->key, HY_KEY_LEN);
-    c.seq = rec->seq;
-    c.start_op = rec->start_op;
-    c.time_ms = rec->time_ms;
-    c.dep_count = rec->dep_count;
-    c.deps = dep_hashes;
-    c.op_count = rec->op_count;
-    c.ops = (const uint8_t *)log->ops.data + rec->ops_at;
-    c.ops_len = rec->ops_len;
+    log_change_view(log, rec, dep_hashes, &c);
     return hy_change_encode(w, &c);
+}
+
+void log_change_view(const hy_log *log, const log_change *rec, const uint8_t *dep_hashes,
+                     hy_change *out)
+{
+    memcpy(out->actor, log_actor_at(log, rec->actor)->key, HY_KEY_LEN);
+    out->seq = rec->seq;
+    out->start_op = rec->start_op;
+    out->time_ms = rec->time_ms;
+    out->dep_count = rec->dep_count;
+    out->deps = dep_hashes;
+    out->op_count = rec->op_count;
+    out->ops = (const uint8_t *)log->ops.data + rec->ops_at;
+    out->ops_len = rec->ops_len;
 }
 
 uint32_t hy_log_actor_count(const hy_log *log)

@@ -104,6 +104,10 @@ hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index
  * reserved what hashing it will need. */
 hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN],
                  const uint32_t *dep_index, const uint8_t *sig);
+/* The change stored in rec as hy_change_encode takes it, with its deps' hashes (dep_count
+ * of them side by side; NULL when it has none). */
+void log_change_view(const hy_log *log, const log_change *rec, const uint8_t *dep_hashes,
+                     hy_change *out);
 /* Computes the hashes of the lazy local commits and enters them in by_hash. Cannot fail:
  * the commits reserved the room. */
 void log_flush_hashes(hy_log *log);

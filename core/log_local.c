@@ -31,20 +31,6 @@ uint64_t hy_log_next_op(const hy_log *log)
     return log->max_op + 1;
 }
 
-/* The change as it is encoded, but for its deps' hashes (c->deps NULL). */
-static void local_change(const hy_log *log, const log_change *rec, hy_change *c)
-{
-    memcpy(c->actor, log_actor_at(log, rec->actor)->key, HY_KEY_LEN);
-    c->seq = rec->seq;
-    c->start_op = rec->start_op;
-    c->time_ms = rec->time_ms;
-    c->dep_count = rec->dep_count;
-    c->deps = NULL;
-    c->op_count = rec->op_count;
-    c->ops = (const uint8_t *)log->ops.data + rec->ops_at;
-    c->ops_len = rec->ops_len;
-}
-
 /* Fixed fields of an encoded change take at most this many bytes. */
 #define CHANGE_FIXED_MAX 96
 
@@ -55,10 +41,10 @@ void log_flush_hashes(hy_log *log)
     hy_writer *w = &log->scratch;
     for (uint32_t i = log->unhashed_from; i < log->changes.len; i++) {
         log_change *rec = log_change_at(log, i);
+        /* Its one dep, if any, is hashed by now: the commit before it, or an older change. */
         hy_change c;
-        local_change(log, rec, &c);
-        if (rec->dep_count)
-            c.deps = log_change_at(log, *log_deps_of(log, rec))->hash;
+        log_change_view(log, rec, rec->dep_count ? log_change_at(log, *log_deps_of(log, rec))->hash
+                                                 : NULL, &c);
         /* The commit checked the change and reserved the scratch room and the map slot. */
         w->len = 0;
         (void)hy_change_encode(w, &c);

@@ -92,23 +92,34 @@ static hy_err check_in_past(const hy_store *s, actor_table *t, op_id last)
     return last.counter <= t->horizon[last.actor] ? HY_OK : HY_E_FORMAT;
 }
 
-static hy_err read_pred(const hy_store *s, actor_table *t, hy_reader *r, op_id *out)
+/* The rest of an id whose actor ref (0: the change's author, k: the k-th key of the table)
+ * was read from `at`: its counter, then the checks every id passes (known actor, causal past). */
+static hy_err read_id_after_ref(const hy_store *s, actor_table *t, hy_reader *r, size_t at,
+                                uint64_t ref, op_id *out)
 {
-    uint64_t ref, counter;
-    size_t at = r->pos;
-    HY_TRY(hy_read_varint(r, &ref));
+    uint64_t counter;
     HY_TRY(hy_read_varint(r, &counter));
+    hy_err err = HY_OK;
     if (ref > t->count || counter == 0 || counter > HY_COUNTER_MAX) {
-        r->pos = at;
-        return HY_E_FORMAT;
+        err = HY_E_FORMAT;
+    } else {
+        out->actor = ref == 0 ? t->author
+                              : hy_log_actor_find(s->log, t->keys + (ref - 1) * HY_KEY_LEN);
+        out->counter = counter;
+        /* A named op is in the change's causal past, so its actor is known. */
+        err = out->actor == HY_LOG_NONE ? HY_E_FORMAT : check_in_past(s, t, *out);
     }
-    out->actor = ref == 0 ? t->author : hy_log_actor_find(s->log, t->keys + (ref - 1) * HY_KEY_LEN);
-    out->counter = counter;
-    /* A pred is in the op's causal past, so its actor is known. */
-    hy_err err = out->actor == HY_LOG_NONE ? HY_E_FORMAT : check_in_past(s, t, *out);
     if (err)
         r->pos = at;
     return err;
+}
+
+static hy_err read_pred(const hy_store *s, actor_table *t, hy_reader *r, op_id *out)
+{
+    uint64_t ref;
+    size_t at = r->pos;
+    HY_TRY(hy_read_varint(r, &ref));
+    return read_id_after_ref(s, t, r, at, ref, out);
 }
 
 /* A list of op ids (a register write's preds, a set remove's tags): count, then each. */
@@ -123,9 +134,10 @@ static hy_err read_preds(const hy_store *s, actor_table *t, hy_reader *r,
     return HY_OK;
 }
 
+/* An origin: 0 for none, else a pred's form with the actor ref shifted by one. */
 static hy_err read_origin(const hy_store *s, actor_table *t, hy_reader *r, hy_id *out)
 {
-    uint64_t ref, counter;
+    uint64_t ref;
     size_t at = r->pos;
     HY_TRY(hy_read_varint(r, &ref));
     if (ref == 0) {
@@ -133,22 +145,11 @@ static hy_err read_origin(const hy_store *s, actor_table *t, hy_reader *r, hy_id
         out->counter = HY_SEQ_NONE;
         return HY_OK;
     }
-    r->pos = at;
-    /* Present: the same form as a pred, shifted by one. */
-    HY_TRY(hy_read_varint(r, &ref));
-    HY_TRY(hy_read_varint(r, &counter));
-    if (ref - 1 > t->count || counter == 0 || counter > HY_COUNTER_MAX) {
-        r->pos = at;
-        return HY_E_FORMAT;
-    }
-    out->actor = ref == 1 ? t->author
-                          : hy_log_actor_find(s->log, t->keys + (ref - 2) * HY_KEY_LEN);
-    out->counter = counter;
-    op_id named = { out->actor, counter };
-    hy_err err = out->actor == HY_LOG_NONE ? HY_E_FORMAT : check_in_past(s, t, named);
-    if (err)
-        r->pos = at;
-    return err;
+    op_id named;
+    HY_TRY(read_id_after_ref(s, t, r, at, ref - 1, &named));
+    out->actor = named.actor;
+    out->counter = named.counter;
+    return HY_OK;
 }
 
 /* A text or list op's body after its path. *used is how many op counters it takes. */
@@ -213,6 +214,21 @@ static hy_err read_seq_op(hy_store *s, actor_table *t, hy_reader *r, uint8_t kin
     return HY_OK;
 }
 
+/* A register write's body (a field's or a map entry's): the value of a put, then the preds. */
+typedef struct register_op {
+    hy_value value;
+    op_id preds[MAX_PREDS];
+    size_t count;
+} register_op;
+
+static hy_err read_register_op(const hy_store *s, actor_table *t, hy_reader *r, bool put,
+                               register_op *op)
+{
+    if (put)
+        HY_TRY(store_value_read(r, &op->value));
+    return read_preds(s, t, r, op->preds, &op->count);
+}
+
 /* A map op's body after its path: the entry's name, then as PUT or REMOVE. */
 static hy_err read_map_op(hy_store *s, actor_table *t, hy_reader *r, uint8_t kind,
                           uint32_t index, op_id id, bool apply)
@@ -227,17 +243,13 @@ static hy_err read_map_op(hy_store *s, actor_table *t, hy_reader *r, uint8_t kin
         r->pos = at;
         return HY_E_FORMAT;
     }
-    hy_value value;
-    if (kind == OP_MAP_PUT)
-        HY_TRY(store_value_read(r, &value));
-    size_t pred_count;
-    op_id preds[MAX_PREDS];
-    HY_TRY(read_preds(s, t, r, preds, &pred_count));
+    register_op op;
+    HY_TRY(read_register_op(s, t, r, kind == OP_MAP_PUT, &op));
     if (!apply)
         return HY_OK;
     const char *n = (const char *)name;
-    return kind == OP_MAP_PUT ? store_map_put(s, index, n, len, id, &value, preds, pred_count)
-                              : store_map_remove(s, index, n, len, id, preds, pred_count);
+    return kind == OP_MAP_PUT ? store_map_put(s, index, n, len, id, &op.value, op.preds, op.count)
+                              : store_map_remove(s, index, n, len, id, op.preds, op.count);
 }
 
 /* One op, decoded. When apply is set, applies it as op `id`; otherwise only checks it.
@@ -286,16 +298,12 @@ static hy_err read_op(hy_store *s, actor_table *t, hy_reader *r, op_id id, bool 
         HY_TRY(hy_read_varint(r, &delta));
         return apply ? store_counter_add(s, index, id, hy_unzigzag(delta)) : HY_OK;
     }
-    hy_value value;
-    if (kind == OP_PUT)
-        HY_TRY(store_value_read(r, &value));
-    size_t pred_count;
-    op_id preds[MAX_PREDS];
-    HY_TRY(read_preds(s, t, r, preds, &pred_count));
+    register_op op;
+    HY_TRY(read_register_op(s, t, r, kind == OP_PUT, &op));
     if (!apply)
         return HY_OK;
-    return kind == OP_PUT ? store_put(s, index, id, &value, preds, pred_count, NULL)
-                          : store_remove(s, index, preds, pred_count, NULL);
+    return kind == OP_PUT ? store_put(s, index, id, &op.value, op.preds, op.count, NULL)
+                          : store_remove(s, index, op.preds, op.count, NULL);
 }
 
 /* Decodes the change's ops, and with apply set applies them. */

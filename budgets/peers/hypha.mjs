@@ -1,9 +1,9 @@
 // hypha's WASM package (build/wasm/pkg from the wasm preset, or $HYPHA_PKG): one Store per
 // replica, the text in one text field, one transaction (one change) per txn.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const pkg = process.env.HYPHA_PKG ?? join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'build', 'wasm', 'pkg');
+const pkg = process.env.HYPHA_PKG ?? fileURLToPath(new URL('../../build/wasm/pkg', import.meta.url));
 const hypha = await import(pathToFileURL(join(pkg, 'index.mjs')).href);
 export const { heapUsed } = hypha;
 

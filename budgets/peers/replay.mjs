@@ -125,9 +125,8 @@ export function replay(lib, trace, mode, measure) {
     memory.sample();
   }
   result.peak_bytes = memory.peak;
-  result.retained_bytes = memory.retained();
+  result.retained_bytes = memory.retained(); // run and merged still hold the replicas here
   result.final_len = codePoints(lib.text(merged));
   result.ok = ok;
-  // Keep the replicas alive until the retained memory is measured.
-  return [result, run.agents.length];
+  return result;
 }

@@ -6,6 +6,6 @@ import { replay } from './replay.mjs';
 const [libName, path, mode, limit] = process.argv.slice(2);
 const lib = await import(`./${libName}.mjs`);
 const trace = loadTrace(path, limit ? Number(limit) : 0);
-const [result] = replay(lib, trace, mode);
+const result = replay(lib, trace, mode);
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exit(result.ok ? 0 : 1);

@@ -2,7 +2,7 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "store_fixture.h"
+#include "store_asserts.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,11 +31,6 @@ static void assert_str(hy_store *s, const char *c, const char *k, const char *f,
     assert_int_equal(v.type, HY_TYPE_STRING);
     assert_int_equal(v.as.bytes.len, strlen(want));
     assert_memory_equal(v.as.bytes.data, want, strlen(want));
-}
-
-static void sync_to(hy_store *a, hy_store *b)
-{
-    assert_int_equal(fixture_store_sync(a, b), HY_OK);
 }
 
 static void registers_hold_every_value_type(void **state)

@@ -2,7 +2,7 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "store_fixture.h"
+#include "store_asserts.h"
 
 #include <string.h>
 
@@ -54,23 +54,6 @@ static void assert_ints(hy_store *s, const int64_t *want, size_t n)
     for (size_t i = 0; i < n; i++)
         if (got[i] != want[i])
             fail_msg("element %zu is %lld, not %lld", i, (long long)got[i], (long long)want[i]);
-}
-
-static void sync_to(hy_store *a, hy_store *b)
-{
-    assert_int_equal(fixture_store_sync(a, b), HY_OK);
-}
-
-static void assert_same_saves(hy_store *a, hy_store *b)
-{
-    uint8_t *x, *y;
-    size_t xl, yl;
-    assert_int_equal(hy_store_save(a, &x, &xl), HY_OK);
-    assert_int_equal(hy_store_save(b, &y, &yl), HY_OK);
-    assert_int_equal(xl, yl);
-    assert_memory_equal(x, y, xl);
-    hy_store_buffer_free(a, x, xl);
-    hy_store_buffer_free(b, y, yl);
 }
 
 static void list_edits_read_back(void **state)

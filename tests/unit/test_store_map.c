@@ -2,7 +2,7 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "store_fixture.h"
+#include "store_asserts.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -67,23 +67,6 @@ static void assert_map(hy_store *s, const char *want)
     char got[512];
     describe_map(s, got, sizeof got);
     assert_string_equal(got, want);
-}
-
-static void sync_to(hy_store *a, hy_store *b)
-{
-    assert_int_equal(fixture_store_sync(a, b), HY_OK);
-}
-
-static void assert_same_saves(hy_store *a, hy_store *b)
-{
-    uint8_t *x, *y;
-    size_t xl, yl;
-    assert_int_equal(hy_store_save(a, &x, &xl), HY_OK);
-    assert_int_equal(hy_store_save(b, &y, &yl), HY_OK);
-    assert_int_equal(xl, yl);
-    assert_memory_equal(x, y, xl);
-    hy_store_buffer_free(a, x, xl);
-    hy_store_buffer_free(b, y, yl);
 }
 
 static void entries_read_back_in_name_order(void **state)

@@ -6,7 +6,7 @@
 #include "hy_test.h"
 
 #include "test_alloc.h"
-#include "store_fixture.h"
+#include "store_asserts.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -110,11 +110,6 @@ static void assert_reads(const field_type *ft, hy_store *s, const char *want)
     ft->describe(s, now, sizeof now);
     if (strcmp(now, want) != 0)
         fail_msg("%s reads \"%s\", not \"%s\"", ft->name, now, want);
-}
-
-static void sync_to(hy_store *from, hy_store *to)
-{
-    assert_int_equal(fixture_store_sync(from, to), HY_OK);
 }
 
 /* A local remove empties the field, which keeps its type; a second finds nothing. */

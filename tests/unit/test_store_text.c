@@ -2,7 +2,7 @@
 
 #include "store_internal.h"
 #include "test_alloc.h"
-#include "store_fixture.h"
+#include "store_asserts.h"
 #include "rng.h"
 
 #include <stdio.h>
@@ -21,11 +21,6 @@ static void assert_text(hy_store *s, const char *want)
 static void ins(hy_store *s, size_t pos, const char *text)
 {
     assert_int_equal(hy_text_insert(s, "doc", "d", "body", pos, text, strlen(text)), HY_OK);
-}
-
-static void sync_to(hy_store *a, hy_store *b)
-{
-    assert_int_equal(fixture_store_sync(a, b), HY_OK);
 }
 
 static void text_edits_count_code_points(void **state)
