@@ -21,6 +21,9 @@ const char *hy_err_str(hy_err err)
     case HY_E_SEQ: return "sequence number out of order";
     case HY_E_IO: return "i/o error";
     case HY_E_LIMIT: return "engine limit exceeded";
+    case HY_E_FORBIDDEN: return "not permitted by the store's policy";
+    case HY_E_PROTOCOL: return "sync protocol violated";
+    case HY_E_CLOSED: return "session closed";
     }
     return "unknown error";
 }

@@ -45,6 +45,9 @@ typedef enum hy_err {
     HY_E_SEQ = 15,             /* seq does not follow the actor's chain */
     HY_E_IO = 16,              /* a platform read or write failed */
     HY_E_LIMIT = 17,           /* an engine limit (actors, ops, deps) would be exceeded */
+    HY_E_FORBIDDEN = 18,       /* the store's policy does not let this key write (or read) */
+    HY_E_PROTOCOL = 19,        /* a peer broke the sync protocol (docs/protocol.md) */
+    HY_E_CLOSED = 20,          /* the sync session has ended */
 } hy_err;
 
 /* A short English description of err; never NULL, also for unknown values. */
@@ -121,6 +124,11 @@ typedef struct hy_store_config {
     const uint8_t *actor_seed;
     /* Refuse changes not covered by a valid signature of their actor. */
     int require_signatures;
+    /* The actors that may write (writer_count keys of HY_KEY_LEN bytes, copied): changes by
+     * any other actor are refused with HY_E_FORBIDDEN, local commits included. 0: anyone.
+     * Take them from the store's genesis (hy_genesis_decode). */
+    const uint8_t *writers;
+    size_t writer_count;
 } hy_store_config;
 
 HY_API hy_err hy_store_new(const hy_store_config *config, hy_store **out);
@@ -348,6 +356,97 @@ HY_API hy_err hy_store_load(const hy_store_config *config, const uint8_t *data, 
 HY_API hy_err hy_store_save_incremental(hy_store *store, uint8_t **out, size_t *out_len);
 /* Frees what hy_store_changes, hy_store_save and hy_store_save_incremental returned. */
 HY_API void hy_store_buffer_free(hy_store *store, uint8_t *data, size_t len);
+
+/* ---- store identity and policy (docs/protocol.md, "Genesis") -------------------------- */
+
+/* A store's genesis names it and says who may write and who may sync it; its BLAKE3 hash is
+ * the store id that peers meet on. Keys are HY_KEY_LEN bytes each; an empty list means
+ * anyone. */
+typedef struct hy_genesis {
+    const char *name;          /* UTF-8, 1..HY_NAME_MAX bytes, no NUL inside */
+    size_t name_len;
+    const uint8_t *writers;    /* actor keys that may author changes */
+    size_t writer_count;
+    const uint8_t *readers;    /* node keys that may open a sync session */
+    size_t reader_count;
+} hy_genesis;
+
+#define HY_GENESIS_MAX_KEYS 1024
+/* Writes the canonical genesis (keys sorted, duplicates dropped) into out (cap bytes); *len
+ * is its length, also when HY_E_TOO_LARGE says cap is short. */
+HY_API hy_err hy_genesis_encode(const hy_genesis *genesis, uint8_t *out, size_t cap,
+                                size_t *len);
+/* Checks canonical genesis bytes; out's pointers point into data. */
+HY_API hy_err hy_genesis_decode(const uint8_t *data, size_t len, hy_genesis *out,
+                                size_t *err_offset);
+
+/* ---- sync sessions (p2p/, docs/protocol.md) ------------------------------------------- */
+
+/* One end of a sync conversation with one peer about one store. Transport-agnostic: the host
+ * hands it the frames that arrive (hy_session_receive) and sends what hy_session_next gives,
+ * in order, over any message transport. Links may lose, duplicate and reorder messages: the
+ * host calls hy_session_tick every second or so and the session re-announces what is not yet
+ * confirmed; once both ends hold the same changes, ticks send nothing. */
+typedef struct hy_session hy_session;
+
+#define HY_NONCE_LEN 32
+#define HY_DEFAULT_MAX_FRAME (1u << 20)
+#define HY_DEFAULT_MAX_BATCH (64u << 20)
+
+typedef struct hy_session_config {
+    hy_allocator alloc;        /* fn NULL: hy_allocator_default() */
+    hy_store *store;           /* borrowed; must outlive the session */
+    const uint8_t *genesis;    /* the store's canonical genesis (genesis_len bytes, copied) */
+    size_t genesis_len;
+    const uint8_t *node_seed;  /* this end's node key (HY_KEY_LEN-byte secret seed) */
+    const uint8_t *nonce;      /* HY_NONCE_LEN fresh random bytes */
+    size_t max_frame;          /* largest frame payload accepted or sent; 0: default */
+    size_t max_batch;          /* largest change batch a peer may send in parts; 0: default */
+} hy_session_config;
+
+typedef enum hy_session_state {
+    HY_SESSION_HANDSHAKE = 0,  /* HELLO and AUTH under way */
+    HY_SESSION_READY = 1,      /* authenticated; changes flow */
+    HY_SESSION_CLOSED = 2,     /* ended by an error (ours or the peer's); send what is queued,
+                                * then drop the connection */
+} hy_session_state;
+
+typedef struct hy_session_stats {
+    uint64_t frames_in, frames_out;
+    uint64_t bytes_in, bytes_out;
+    uint64_t changes_in;       /* changes received and applied (or already held) */
+    uint64_t changes_out;      /* changes sent */
+    uint64_t changes_refused;  /* changes refused (forbidden writer, bad signature, invalid) */
+} hy_session_stats;
+
+/* A new session; its HELLO is queued. */
+HY_API hy_err hy_session_new(const hy_session_config *config, hy_session **out);
+/* Accepts NULL. */
+HY_API void hy_session_free(hy_session *session);
+/* Handles data: one or more whole frames. On a protocol violation, a refused write or a bad
+ * signature, returns the error, queues an ERROR frame and closes the session. Changes it
+ * applies go into the store (subscribers hear of them); tell the store's other sessions with
+ * hy_session_changed so they pass them on. */
+HY_API hy_err hy_session_receive(hy_session *session, const uint8_t *data, size_t len);
+/* The next frame to send: *frame stays valid until the next call on the session.
+ * HY_E_NOT_FOUND when nothing is queued. */
+HY_API hy_err hy_session_next(hy_session *session, const uint8_t **frame, size_t *len);
+/* The store changed (a local commit, or changes from another session): queue what the peer
+ * lacks. */
+HY_API hy_err hy_session_changed(hy_session *session);
+/* Time passed: re-announce this end's heads if the peer has not confirmed them. */
+HY_API hy_err hy_session_tick(hy_session *session);
+HY_API hy_session_state hy_session_get_state(const hy_session *session);
+/* Why the session closed: HY_OK while open; the peer's code when it sent ERROR. */
+HY_API hy_err hy_session_error(const hy_session *session);
+/* The peer's node key once READY, else NULL. */
+HY_API const uint8_t *hy_session_peer_key(const hy_session *session);
+/* 1 when the peer's last announcement names exactly this store's heads (both hold the same
+ * changes), else 0. */
+HY_API int hy_session_in_sync(const hy_session *session);
+HY_API void hy_session_get_stats(const hy_session *session, hy_session_stats *out);
+/* The store id a HELLO frame asks for, for hosts that serve several stores. */
+HY_API hy_err hy_hello_store_id(const uint8_t *frame, size_t len, uint8_t id[HY_HASH_LEN]);
 
 #ifdef __cplusplus
 }

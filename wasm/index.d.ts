@@ -21,6 +21,7 @@ export declare const ErrorCode: Readonly<{
   NOMEM: 1; INVALID_ARG: 2; TRUNCATED: 3; VARINT: 4; TOO_LARGE: 5; FORMAT: 6; VERSION: 7;
   HASH_MISMATCH: 8; BAD_SIGNATURE: 9; MISSING_DEPS: 10; QUEUE_FULL: 11; EQUIVOCATION: 12;
   CYCLE: 13; NOT_FOUND: 14; SEQ: 15; IO: 16; LIMIT: 17;
+  FORBIDDEN: 18; PROTOCOL: 19; CLOSED: 20;
 }>;
 export type ErrorCodeName = keyof typeof ErrorCode;
 
