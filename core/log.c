@@ -6,6 +6,7 @@
 #include "try.h"
 #include "wipe.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_MAX_PENDING 4096
@@ -18,6 +19,8 @@ static const uint8_t *change_hash_of(const void *log, uint32_t index, size_t *le
     return log_change_at(log, index)->hash;
 }
 
+static int key_cmp(const void *a, const void *b) { return memcmp(a, b, HY_KEY_LEN); }
+
 hy_err hy_log_new(const hy_log_config *config, hy_log **out)
 {
     if (config == NULL || config->alloc.fn == NULL || out == NULL)
@@ -26,6 +29,18 @@ hy_err hy_log_new(const hy_log_config *config, hy_log **out)
     if (log == NULL)
         return HY_E_NOMEM;
     log->cfg = *config;
+    if (config->writer_count) {
+        size_t bytes = hy_size_mul(config->writer_count, HY_KEY_LEN);
+        log->writers = config->writers && bytes != SIZE_MAX ? hy_alloc(&config->alloc, bytes)
+                                                            : NULL;
+        if (log->writers == NULL) {
+            hy_free(&config->alloc, log, sizeof *log);
+            return config->writers ? HY_E_NOMEM : HY_E_INVALID_ARG;
+        }
+        memcpy(log->writers, config->writers, bytes);
+        qsort(log->writers, config->writer_count, HY_KEY_LEN, key_cmp);
+    }
+    log->cfg.writers = NULL;
     if (log->cfg.max_pending == 0)
         log->cfg.max_pending = DEFAULT_MAX_PENDING;
     if (log->cfg.max_pending_bytes == 0)
@@ -72,12 +87,19 @@ void hy_log_free(hy_log *log)
     hy_table_free(&log->actor_by_key, a);
     log_pending_free(log);
     hy_writer_free(&log->scratch);
+    hy_free(a, log->writers, log->cfg.writer_count * HY_KEY_LEN);
     hy_wipe(log->local_seed, sizeof log->local_seed);
     hy_allocator alloc = log->cfg.alloc;
     hy_free(&alloc, log, sizeof *log);
 }
 
 /* ---- applying ---- */
+
+bool hy_log_may_write(const hy_log *log, const uint8_t key[HY_KEY_LEN])
+{
+    return log->cfg.writer_count == 0 ||
+           bsearch(key, log->writers, log->cfg.writer_count, HY_KEY_LEN, key_cmp) != NULL;
+}
 
 hy_err log_add_actor(hy_log *log, const uint8_t key[HY_KEY_LEN], uint32_t *index)
 {
@@ -153,6 +175,8 @@ hy_err log_apply(hy_log *log, const hy_change *c, const uint8_t hash[HY_HASH_LEN
     }
     /* The chain rule: a change names its actor's previous change, so that a signature on the
      * newest change authenticates every one before it. */
+    if (!hy_log_may_write(log, c->actor))
+        return HY_E_FORBIDDEN;
     uint32_t actor = hy_log_actor_find(log, c->actor);
     if (c->seq > 1 && (actor == HY_LOG_NONE ||
                        predecessor_in_deps(log, actor, c->seq, dep_index, c->dep_count) ==

@@ -64,6 +64,11 @@ typedef struct hy_log_config {
     /* How saves pack the ops (NULL: as they are); a log file packed by a codec loads only
      * into a log that has it. */
     const hy_ops_codec *ops_codec;
+    /* The actors that may author changes (writer_count keys, copied): a change by any other
+     * is refused with HY_E_FORBIDDEN, also from a batch (which is then refused whole), a
+     * load or a local commit. 0: anyone. */
+    const uint8_t *writers;
+    size_t writer_count;
 } hy_log_config;
 
 hy_err hy_log_new(const hy_log_config *config, hy_log **out);
@@ -84,6 +89,8 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
 /* Signs the local actor's newest change if its signature is not current: one signature
  * authenticates the whole chain, so commits do not sign one by one. */
 hy_err hy_log_sign_local(hy_log *log);
+/* 1 when the policy lets this actor author changes. */
+bool hy_log_may_write(const hy_log *log, const uint8_t key[HY_KEY_LEN]);
 /* The local actor's index in the actor table (HY_LOG_NONE before hy_log_set_local). */
 uint32_t hy_log_local_actor(const hy_log *log);
 /* The first op counter the next local commit would get. */

@@ -103,6 +103,8 @@ static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *change
         items[i].sig = NULL;
         items[i].covered = false;
         HY_TRY(hy_change_decode(&items[i].change, changes[i].data, changes[i].len, NULL));
+        if (!hy_log_may_write(log, items[i].change.actor))
+            return HY_E_FORBIDDEN;
         hy_change_hash(changes[i].data, changes[i].len, items[i].hash);
         /* A change sent twice is indexed at its first copy. */
         if (!hy_table_find(by_hash, items[i].hash, HY_HASH_LEN, NULL))

@@ -72,6 +72,7 @@ struct hy_log {
     uint8_t local_seed[HY_KEY_LEN];
     uint8_t local_pub[HY_KEY_LEN];
     hy_writer scratch;       /* reused encoding buffer */
+    uint8_t *writers;        /* cfg.writer_count keys, sorted (the config's own are not kept) */
 
     hy_vec pending;          /* log_pending */
     hy_vec waits;            /* log_wait */

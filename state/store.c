@@ -50,6 +50,8 @@ static hy_log_config log_config(hy_store *s, const hy_store_config *config)
     c.on_apply = store_on_apply;
     c.on_apply_user = s;
     c.ops_codec = &store_ops_codec;
+    c.writers = config->writers;
+    c.writer_count = config->writer_count;
     return c;
 }
 

@@ -11,6 +11,9 @@ hy_err hy_txn_begin(hy_store *s)
 {
     if (s->in_txn)
         return HY_E_INVALID_ARG;
+    /* Refused before any edit applies, rather than at commit after the state has moved. */
+    if (!hy_log_may_write(s->log, hy_store_actor(s)))
+        return HY_E_FORBIDDEN;
     s->in_txn = true;
     s->txn_broken = false;
     s->txn_next_op = hy_log_next_op(s->log);
