@@ -173,6 +173,9 @@ uint32_t hy_log_head(const hy_log *log, uint32_t i);
 
 /* Changes waiting in the queue for their deps. */
 size_t hy_log_pending_count(const hy_log *log);
+/* Appends to out (items of HY_HASH_LEN bytes) the hashes, at most max of them, that queued
+ * changes wait for and that nobody has sent: what to ask a peer for. */
+hy_err hy_log_wanted(hy_log *log, size_t max, hy_vec *out);
 
 /* ---- equivocation ---- */
 

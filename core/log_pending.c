@@ -159,3 +159,26 @@ size_t hy_log_pending_count(const hy_log *log)
 {
     return log->pending_live;
 }
+
+hy_err hy_log_wanted(hy_log *log, size_t max, hy_vec *out)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    for (uint32_t i = 0; i < log->pending.len && out->len < max; i++) {
+        const log_pending *p = pending_at(log, i);
+        hy_change c;
+        if (p->bytes == NULL || hy_change_decode(&c, p->bytes, p->len, NULL) != HY_OK)
+            continue;
+        for (size_t d = 0; d < c.dep_count && out->len < max; d++) {
+            const uint8_t *dep = c.deps + d * HY_HASH_LEN;
+            if (hy_log_find(log, dep) != HY_LOG_NONE ||
+                hy_table_get(&log->pending_by_hash, dep, NULL))
+                continue;
+            bool listed = false;
+            for (size_t k = 0; k < out->len && !listed; k++)
+                listed = memcmp(hy_vec_at(out, k), dep, HY_HASH_LEN) == 0;
+            if (!listed)
+                HY_TRY(hy_vec_push(out, a, dep));
+        }
+    }
+    return HY_OK;
+}

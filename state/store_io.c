@@ -1,10 +1,13 @@
 /* Changes between replicas, and the store as bytes. */
 #include "store_internal.h"
+#include "store_log.h"
 
 #include "alloc.h"
 #include "try.h"
 
 #include <string.h>
+
+hy_log *hy_store_log(hy_store *s) { return s->log; }
 
 hy_err hy_store_changes(hy_store *s, const uint8_t *heads, size_t count, uint8_t **out,
                         size_t *out_len)

@@ -16,7 +16,7 @@ const hy = instance.exports;
 // hy_err and hy_type values, and the wasm32 layouts of docs/building.md.
 const OK = 0, E_INVALID_ARG = 2, E_TOO_LARGE = 5, E_FORMAT = 6, E_NOT_FOUND = 14;
 const TYPE_STRING = 4, PATCH_TEXT_INSERT = 4;
-const CONFIG_SIZE = 20, VALUE_SIZE = 16, PATCH_SIZE = 64, HASH_LEN = 32;
+const CONFIG_SIZE = 28, VALUE_SIZE = 16, PATCH_SIZE = 64, HASH_LEN = 32;
 
 // ---- memory: every block and store a test makes is freed after it ----
 

@@ -5,11 +5,13 @@
 
 #include <stddef.h>
 
-_Static_assert(sizeof(hy_store_config) == 20 && offsetof(hy_store_config, alloc.fn) == 0 &&
+_Static_assert(sizeof(hy_store_config) == 28 && offsetof(hy_store_config, alloc.fn) == 0 &&
                    offsetof(hy_store_config, alloc.user) == 4 &&
                    offsetof(hy_store_config, platform) == 8 &&
                    offsetof(hy_store_config, actor_seed) == 12 &&
-                   offsetof(hy_store_config, require_signatures) == 16,
+                   offsetof(hy_store_config, require_signatures) == 16 &&
+                   offsetof(hy_store_config, writers) == 20 &&
+                   offsetof(hy_store_config, writer_count) == 24,
                "hy_store_config layout");
 _Static_assert(sizeof(hy_value) == 16 && offsetof(hy_value, type) == 0 &&
                    offsetof(hy_value, as.bytes.data) == 8 &&

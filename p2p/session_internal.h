@@ -1,0 +1,54 @@
+/* A sync session's state, shared by the handshake (session.c) and reconciliation
+ * (session_sync.c). */
+#ifndef HY_P2P_SESSION_INTERNAL_H
+#define HY_P2P_SESSION_INTERNAL_H
+
+#include "messages.h"
+#include "store_log.h"
+#include "vec.h"
+
+struct hy_session {
+    hy_allocator alloc;
+    hy_store *store;
+    hy_log *log;
+    uint8_t *genesis;
+    size_t genesis_len;
+    hy_genesis policy;            /* points into genesis */
+    uint8_t store_id[HY_HASH_LEN];
+    uint8_t seed[HY_KEY_LEN];
+    size_t max_frame, max_batch;
+
+    hy_session_state state;
+    hy_err error;
+    uint8_t hello[HELLO_MAX_LEN]; /* our HELLO payload: half of the AUTH transcript */
+    size_t hello_len;
+    uint8_t peer_hello[HELLO_MAX_LEN];
+    size_t peer_hello_len;        /* 0 until the peer's HELLO arrived */
+    uint8_t peer_key[HY_KEY_LEN];
+
+    /* What we believe the peer holds: its last SYNC, raised by what it sent us and what we
+     * sent it (docs/protocol.md, "Reconciliation"). */
+    hy_vec peer_seq;              /* uint32_t per actor of our log: highest seq held */
+    hy_vec peer_heads;            /* hashes of its last SYNC, ascending */
+    bool peer_announced;          /* a SYNC has arrived */
+
+    hy_writer inbound;            /* the parts of a batch being received */
+    hy_writer out;                /* queued frames */
+    size_t out_sent;              /* bytes of out already handed to the host */
+    hy_session_stats stats;
+};
+
+/* Closes the session with err, queueing an ERROR frame for the peer; returns err. */
+hy_err session_fail(hy_session *s, hy_err err, const char *why);
+
+/* ---- reconciliation (session_sync.c) ---- */
+
+/* Queues a SYNC with this end's heads and version vector. */
+hy_err session_send_sync(hy_session *s, uint8_t flags);
+hy_err session_on_sync(hy_session *s, const msg_frame *f);
+hy_err session_on_changes(hy_session *s, const msg_frame *f);
+hy_err session_on_need(hy_session *s, const msg_frame *f);
+/* Queues the changes above the peer's believed version vector. */
+hy_err session_push(hy_session *s);
+
+#endif

@@ -1,0 +1,421 @@
+/* Reconciliation (docs/protocol.md, "Reconciliation"): SYNC announces heads and a version
+ * vector, CHANGES carries batches in parts, NEED asks for changes by hash when vectors cannot
+ * tell (equivocation). What the peer holds is tracked per session so that pushes send each
+ * change over a link once and never back to where it came from. */
+#include "session_internal.h"
+
+#include "alloc.h"
+#include "bloom.h"
+#include "try.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Batches go out in parts of at most this much data, whatever max_frame allows, so that a
+ * peer with a smaller frame cap (down to 64 KiB and a few bytes) still takes them. */
+#define PART_DATA 65536
+
+static int hash_cmp(const void *a, const void *b) { return memcmp(a, b, HY_HASH_LEN); }
+
+/* ---- what the peer holds ---- */
+
+static uint32_t *peer_seq_at(hy_session *s, uint32_t actor)
+{
+    return &HY_VEC_AT(&s->peer_seq, uint32_t, actor);
+}
+
+/* One entry per actor of the log (actors arrive as changes do). */
+static hy_err grow_peer_seq(hy_session *s)
+{
+    uint32_t actors = hy_log_actor_count(s->log);
+    HY_TRY(hy_vec_reserve(&s->peer_seq, &s->alloc, actors));
+    while (s->peer_seq.len < actors)
+        HY_VEC_AT(&s->peer_seq, uint32_t, s->peer_seq.len++) = 0;
+    return HY_OK;
+}
+
+/* The peer holds changes first..last of our log (sent or received): raise its vector. */
+static hy_err peer_holds(hy_session *s, const uint32_t *indexes, size_t count)
+{
+    HY_TRY(grow_peer_seq(s));
+    for (size_t i = 0; i < count; i++) {
+        hy_log_entry e;
+        hy_log_get(s->log, indexes[i], &e);
+        uint32_t *seq = peer_seq_at(s, e.actor);
+        if (e.seq > *seq)
+            *seq = e.seq;
+    }
+    return HY_OK;
+}
+
+static hy_err peer_vv(hy_session *s, hy_vec *out)
+{
+    HY_TRY(grow_peer_seq(s));
+    for (uint32_t a = 0; a < s->peer_seq.len; a++) {
+        hy_vv_entry e;
+        e.seq = *peer_seq_at(s, a);
+        if (e.seq == 0)
+            continue;
+        memcpy(e.actor, hy_log_actor_key(s->log, a), HY_KEY_LEN);
+        HY_TRY(hy_vec_push(out, &s->alloc, &e));
+    }
+    return HY_OK;
+}
+
+/* ---- SYNC ---- */
+
+/* Our heads, sorted by hash, at most MAX_HASHES of them. */
+static hy_err our_heads(hy_session *s, hy_vec *out)
+{
+    uint32_t n = hy_log_head_count(s->log);
+    if (n > MAX_HASHES)
+        n = MAX_HASHES; /* a peer still converges; it only cannot confirm it */
+    for (uint32_t i = 0; i < n; i++)
+        HY_TRY(hy_vec_push(out, &s->alloc, hy_log_hash(s->log, hy_log_head(s->log, i))));
+    if (out->len > 1)
+        qsort(out->data, out->len, HY_HASH_LEN, hash_cmp);
+    return HY_OK;
+}
+
+hy_err session_send_sync(hy_session *s, uint8_t flags)
+{
+    hy_vec heads;
+    hy_vec_init(&heads, HY_HASH_LEN);
+    hy_err err = our_heads(s, &heads);
+    uint32_t actors = hy_log_actor_count(s->log), listed = 0;
+    size_t vv_len = 0;
+    for (uint32_t a = 0; a < actors; a++) {
+        uint32_t seq = hy_log_actor_seq(s->log, a);
+        listed += seq != 0;
+        vv_len += seq ? HY_KEY_LEN + hy_varint_len(seq) : 0;
+    }
+    if (err == HY_OK) {
+        msg_frame_header(&s->out, MSG_SYNC,
+                         1 + hy_varint_len(heads.len) + heads.len * HY_HASH_LEN +
+                             hy_varint_len(listed) + vv_len);
+        hy_write_u8(&s->out, flags);
+        hy_write_varint(&s->out, heads.len);
+        hy_write_bytes(&s->out, heads.data, heads.len * HY_HASH_LEN);
+        hy_write_varint(&s->out, listed);
+        for (uint32_t a = 0; a < actors; a++) {
+            uint32_t seq = hy_log_actor_seq(s->log, a);
+            if (seq == 0)
+                continue;
+            hy_write_bytes(&s->out, hy_log_actor_key(s->log, a), HY_KEY_LEN);
+            hy_write_varint(&s->out, seq);
+        }
+        err = s->out.err;
+    }
+    hy_vec_free(&heads, &s->alloc);
+    return err;
+}
+
+int hy_session_in_sync(const hy_session *s)
+{
+    if (s->state != HY_SESSION_READY || !s->peer_announced)
+        return 0;
+    hy_log *log = s->log;
+    uint32_t n = hy_log_head_count(log);
+    if (s->peer_heads.len != n)
+        return 0;
+    for (size_t i = 0; i < s->peer_heads.len; i++) {
+        uint32_t index = hy_log_find(log, hy_vec_at(&s->peer_heads, i));
+        bool head = false;
+        for (uint32_t h = 0; h < n && !head && index != HY_LOG_NONE; h++)
+            head = hy_log_head(log, h) == index;
+        if (!head)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- CHANGES out ---- */
+
+/* Queues the changes with these log indexes (causal order) as one batch in parts. */
+static hy_err send_changes(hy_session *s, const hy_vec *indexes)
+{
+    if (indexes->len == 0)
+        return HY_OK;
+    hy_writer batch;
+    hy_writer_init(&batch, s->alloc);
+    hy_err err = hy_log_write_batch(s->log, indexes->data, indexes->len, &batch);
+    for (size_t at = 0; err == HY_OK && at < batch.len; at += PART_DATA) {
+        size_t part = batch.len - at < PART_DATA ? batch.len - at : PART_DATA;
+        uint8_t flags = at + part == batch.len ? CHANGES_FINAL : 0;
+        msg_frame_header(&s->out, MSG_CHANGES, 1 + hy_varint_len(at) + part);
+        hy_write_u8(&s->out, flags);
+        hy_write_varint(&s->out, at);
+        hy_write_bytes(&s->out, batch.data + at, part);
+        err = s->out.err;
+    }
+    hy_writer_free(&batch);
+    if (err == HY_OK) {
+        s->stats.changes_out += indexes->len;
+        err = peer_holds(s, indexes->data, indexes->len);
+    }
+    return err;
+}
+
+hy_err session_push(hy_session *s)
+{
+    if (!s->peer_announced)
+        return HY_OK; /* its SYNC will say what it lacks */
+    hy_vec vv, missing;
+    hy_vec_init(&vv, sizeof(hy_vv_entry));
+    hy_vec_init(&missing, sizeof(uint32_t));
+    hy_err err = peer_vv(s, &vv);
+    if (err == HY_OK)
+        err = hy_log_missing_by_vv(s->log, vv.data, vv.len, &missing);
+    if (err == HY_OK)
+        err = send_changes(s, &missing);
+    hy_vec_free(&vv, &s->alloc);
+    hy_vec_free(&missing, &s->alloc);
+    return err;
+}
+
+/* ---- NEED out ---- */
+
+/* Asks for the unknown heads (and what queued changes wait for), with a Bloom filter of our
+ * changes past the peer heads we know, so the answer skips what we hold. */
+static hy_err send_need(hy_session *s, const hy_vec *unknown)
+{
+    hy_vec wanted, ours;
+    hy_vec_init(&wanted, HY_HASH_LEN);
+    hy_vec_init(&ours, sizeof(uint32_t));
+    hy_err err = hy_vec_reserve(&wanted, &s->alloc, unknown->len);
+    if (err == HY_OK) {
+        memcpy(wanted.data, unknown->data, unknown->len * HY_HASH_LEN);
+        wanted.len = unknown->len;
+        err = hy_log_wanted(s->log, MAX_HASHES, &wanted);
+    }
+    if (err == HY_OK) {
+        /* Unknown heads and wanted hashes may repeat; NEED lists each once, ascending. */
+        if (wanted.len > 1)
+            qsort(wanted.data, wanted.len, HY_HASH_LEN, hash_cmp);
+        size_t kept = 0;
+        for (size_t i = 0; i < wanted.len; i++)
+            if (kept == 0 || hash_cmp(hy_vec_at(&wanted, kept - 1), hy_vec_at(&wanted, i)))
+                memmove(hy_vec_at(&wanted, kept++), hy_vec_at(&wanted, i), HY_HASH_LEN);
+        wanted.len = kept > MAX_HASHES ? MAX_HASHES : kept;
+        err = hy_log_missing_by_heads(s->log, s->peer_heads.data, s->peer_heads.len, &ours);
+    }
+    size_t bloom_len = bloom_len_for(ours.len);
+    if (bloom_len > MAX_BLOOM)
+        bloom_len = MAX_BLOOM;
+    uint8_t *bloom = err == HY_OK && bloom_len ? hy_alloc_zero(&s->alloc, 1, bloom_len) : NULL;
+    if (bloom_len && bloom == NULL && err == HY_OK)
+        err = HY_E_NOMEM;
+    if (err == HY_OK) {
+        for (size_t i = 0; i < ours.len; i++)
+            bloom_add(bloom, bloom_len, BLOOM_PROBES,
+                      hy_log_hash(s->log, HY_VEC_AT(&ours, uint32_t, i)));
+        msg_frame_header(&s->out, MSG_NEED,
+                         hy_varint_len(wanted.len) + wanted.len * HY_HASH_LEN + 1 +
+                             hy_varint_len(bloom_len) + bloom_len);
+        hy_write_varint(&s->out, wanted.len);
+        hy_write_bytes(&s->out, wanted.data, wanted.len * HY_HASH_LEN);
+        hy_write_u8(&s->out, BLOOM_PROBES);
+        hy_write_varint(&s->out, bloom_len);
+        hy_write_bytes(&s->out, bloom, bloom_len);
+        err = s->out.err;
+    }
+    hy_free(&s->alloc, bloom, bloom_len);
+    hy_vec_free(&wanted, &s->alloc);
+    hy_vec_free(&ours, &s->alloc);
+    return err;
+}
+
+/* ---- SYNC in ---- */
+
+static hy_err record_peer_state(hy_session *s, msg_sync *m, bool *vv_ahead)
+{
+    s->peer_heads.len = 0;
+    HY_TRY(hy_vec_reserve(&s->peer_heads, &s->alloc, m->head_count));
+    if (m->head_count)
+        memcpy(s->peer_heads.data, m->heads, m->head_count * HY_HASH_LEN);
+    s->peer_heads.len = m->head_count;
+    s->peer_announced = true;
+    HY_TRY(grow_peer_seq(s));
+    memset(s->peer_seq.data, 0, s->peer_seq.len * sizeof(uint32_t));
+    *vv_ahead = false;
+    for (size_t i = 0; i < m->vv_count; i++) {
+        const uint8_t *key;
+        uint64_t seq;
+        msg_sync_vv_next(m, &key, &seq);
+        uint32_t actor = hy_log_actor_find(s->log, key);
+        if (actor == HY_LOG_NONE) {
+            *vv_ahead = true;
+            continue;
+        }
+        *peer_seq_at(s, actor) = (uint32_t)seq;
+        *vv_ahead |= seq > hy_log_actor_seq(s->log, actor);
+    }
+    return HY_OK;
+}
+
+hy_err session_on_sync(hy_session *s, const msg_frame *f)
+{
+    msg_sync m;
+    hy_err err = msg_read_sync(f, &m);
+    if (err)
+        return session_fail(s, err, "malformed SYNC");
+    bool vv_ahead;
+    hy_vec unknown, missing, vv;
+    hy_vec_init(&unknown, HY_HASH_LEN);
+    hy_vec_init(&missing, sizeof(uint32_t));
+    hy_vec_init(&vv, sizeof(hy_vv_entry));
+    err = record_peer_state(s, &m, &vv_ahead);
+    for (size_t i = 0; err == HY_OK && i < m.head_count; i++)
+        if (hy_log_find(s->log, m.heads + i * HY_HASH_LEN) == HY_LOG_NONE)
+            err = hy_vec_push(&unknown, &s->alloc, m.heads + i * HY_HASH_LEN);
+    /* Exact when we know every head the peer has; else by its vector, which may repeat
+     * changes it holds but never misses one an honest chain gives it. */
+    if (err == HY_OK && unknown.len == 0)
+        err = hy_log_missing_by_heads(s->log, m.heads, m.head_count, &missing);
+    else if (err == HY_OK && (err = peer_vv(s, &vv)) == HY_OK)
+        err = hy_log_missing_by_vv(s->log, vv.data, vv.len, &missing);
+    if (err == HY_OK)
+        err = send_changes(s, &missing);
+    /* Heads we lack that no vector entry accounts for: only hashes can find them. */
+    if (err == HY_OK && unknown.len && !vv_ahead)
+        err = send_need(s, &unknown);
+    if (err == HY_OK && (m.flags & SYNC_REPLY))
+        err = session_send_sync(s, 0);
+    hy_vec_free(&unknown, &s->alloc);
+    hy_vec_free(&missing, &s->alloc);
+    hy_vec_free(&vv, &s->alloc);
+    return err ? session_fail(s, err, "out of memory") : HY_OK;
+}
+
+/* ---- CHANGES in ---- */
+
+/* The batch's change count (for the refused figure), 0 when it does not say. */
+static uint64_t batch_count(const uint8_t *data, size_t len)
+{
+    hy_reader r = hy_reader_make(data, len);
+    const uint8_t *magic;
+    uint64_t version, count;
+    if (hy_read_view(&r, 4, &magic) || hy_read_varint(&r, &version) ||
+        hy_read_varint(&r, &count))
+        return 0;
+    return count;
+}
+
+static hy_err merge_batch(hy_session *s)
+{
+    uint32_t before = hy_log_count(s->log);
+    hy_err err = hy_store_merge(s->store, s->inbound.data, s->inbound.len);
+    uint32_t after = hy_log_count(s->log);
+    if (err != HY_OK && err != HY_E_MISSING_DEPS && err != HY_E_QUEUE_FULL) {
+        s->stats.changes_refused += batch_count(s->inbound.data, s->inbound.len);
+        s->inbound.len = 0;
+        return session_fail(s, err, err == HY_E_FORBIDDEN ? "a change by an actor who may not write"
+                                    : err == HY_E_BAD_SIGNATURE ? "a change signature does not verify"
+                                                               : "an invalid change batch");
+    }
+    s->inbound.len = 0;
+    s->stats.changes_in += after - before;
+    /* Everything applied came from the peer (or was released by what it sent): it holds it,
+     * so pushes never send it back. */
+    HY_TRY(grow_peer_seq(s));
+    for (uint32_t i = before; i < after; i++)
+        HY_TRY(peer_holds(s, &i, 1));
+    /* Tell the peer where we stand now, so it knows at once that we are level. */
+    return after > before ? session_send_sync(s, 0) : HY_OK;
+}
+
+hy_err session_on_changes(hy_session *s, const msg_frame *f)
+{
+    hy_reader r = hy_reader_make(f->payload, f->len);
+    uint8_t flags;
+    uint64_t offset;
+    if (hy_read_u8(&r, &flags) || (flags & ~CHANGES_FINAL) || hy_read_varint(&r, &offset))
+        return session_fail(s, HY_E_FORMAT, "malformed CHANGES");
+    size_t len = hy_reader_left(&r);
+    /* A part out of order (a reordering or lossy link) spoils the batch being assembled; the
+     * peer sends it again after the next SYNC. */
+    if (offset == 0)
+        s->inbound.len = 0;
+    else if (offset != s->inbound.len) {
+        s->inbound.len = 0;
+        return HY_OK;
+    }
+    if (len > s->max_batch - s->inbound.len)
+        return session_fail(s, HY_E_TOO_LARGE, "change batch over the size limit");
+    hy_write_bytes(&s->inbound, f->payload + r.pos, len);
+    if (s->inbound.err)
+        return session_fail(s, s->inbound.err, "out of memory");
+    return (flags & CHANGES_FINAL) ? merge_batch(s) : HY_OK;
+}
+
+/* ---- NEED in ---- */
+
+enum { BEYOND = 1, VISITED = 2, ASKED = 4 };
+
+static int index_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The changes that answer a NEED: the asked ones and their ancestors, walking back until a
+ * change is below the heads the peer announced or in its Bloom filter (either way it holds
+ * the change's ancestors too). A false positive of the filter leaves the peer waiting for a
+ * dep, which its next NEED names. */
+static hy_err answer_need(hy_session *s, const msg_need *m, hy_vec *out)
+{
+    uint32_t count = hy_log_count(s->log);
+    hy_vec beyond, stack;
+    hy_vec_init(&beyond, sizeof(uint32_t));
+    hy_vec_init(&stack, sizeof(uint32_t));
+    uint8_t *mark = hy_alloc_zero(&s->alloc, count ? count : 1, 1);
+    hy_err err = mark ? hy_log_missing_by_heads(s->log, s->peer_heads.data, s->peer_heads.len,
+                                                &beyond)
+                      : HY_E_NOMEM;
+    for (size_t i = 0; err == HY_OK && i < beyond.len; i++)
+        mark[HY_VEC_AT(&beyond, uint32_t, i)] |= BEYOND;
+    for (size_t i = 0; err == HY_OK && i < m->hash_count; i++) {
+        uint32_t index = hy_log_find(s->log, m->hashes + i * HY_HASH_LEN);
+        if (index == HY_LOG_NONE)
+            continue;
+        mark[index] |= ASKED;
+        err = hy_vec_push(&stack, &s->alloc, &index);
+    }
+    while (err == HY_OK && stack.len) {
+        uint32_t index = HY_VEC_AT(&stack, uint32_t, --stack.len);
+        uint8_t was = mark[index];
+        mark[index] |= VISITED;
+        if ((was & VISITED) || !(was & (BEYOND | ASKED)))
+            continue;
+        if (!(was & ASKED) &&
+            bloom_has(m->bloom, m->bloom_len, m->bloom_k, hy_log_hash(s->log, index)))
+            continue;
+        err = hy_vec_push(out, &s->alloc, &index);
+        hy_log_entry e;
+        hy_log_get(s->log, index, &e);
+        for (uint32_t d = 0; err == HY_OK && d < e.dep_count; d++)
+            err = hy_vec_push(&stack, &s->alloc, &e.deps[d]);
+    }
+    /* Applied order is a causal order. */
+    if (err == HY_OK && out->len > 1)
+        qsort(out->data, out->len, sizeof(uint32_t), index_cmp);
+    hy_free(&s->alloc, mark, count ? count : 1);
+    hy_vec_free(&beyond, &s->alloc);
+    hy_vec_free(&stack, &s->alloc);
+    return err;
+}
+
+hy_err session_on_need(hy_session *s, const msg_frame *f)
+{
+    msg_need m;
+    hy_err err = msg_read_need(f, &m);
+    if (err)
+        return session_fail(s, err, "malformed NEED");
+    hy_vec answer;
+    hy_vec_init(&answer, sizeof(uint32_t));
+    err = answer_need(s, &m, &answer);
+    if (err == HY_OK)
+        err = send_changes(s, &answer);
+    hy_vec_free(&answer, &s->alloc);
+    return err ? session_fail(s, err, "out of memory") : HY_OK;
+}
