@@ -169,7 +169,7 @@ hy_err session_push(hy_session *s)
     if (err == HY_OK)
         err = send_changes(s, &missing);
     hy_vec_free(&vv, &s->alloc);
-    hy_vec_free(&missing, &s->alloc);
+    hy_vec_free(&missing, hy_log_allocator(s->log));
     return err;
 }
 
@@ -182,7 +182,8 @@ static hy_err send_need(hy_session *s, const hy_vec *unknown)
     hy_vec wanted, ours;
     hy_vec_init(&wanted, HY_HASH_LEN);
     hy_vec_init(&ours, sizeof(uint32_t));
-    hy_err err = hy_vec_reserve(&wanted, &s->alloc, unknown->len);
+    const hy_allocator *log_alloc = hy_log_allocator(s->log); /* what log queries grow with */
+    hy_err err = hy_vec_reserve(&wanted, log_alloc, unknown->len);
     if (err == HY_OK) {
         memcpy(wanted.data, unknown->data, unknown->len * HY_HASH_LEN);
         wanted.len = unknown->len;
@@ -220,8 +221,8 @@ static hy_err send_need(hy_session *s, const hy_vec *unknown)
         err = s->out.err;
     }
     hy_free(&s->alloc, bloom, bloom_len);
-    hy_vec_free(&wanted, &s->alloc);
-    hy_vec_free(&ours, &s->alloc);
+    hy_vec_free(&wanted, log_alloc);
+    hy_vec_free(&ours, log_alloc);
     return err;
 }
 
@@ -282,7 +283,7 @@ hy_err session_on_sync(hy_session *s, const msg_frame *f)
     if (err == HY_OK && (m.flags & SYNC_REPLY))
         err = session_send_sync(s, 0);
     hy_vec_free(&unknown, &s->alloc);
-    hy_vec_free(&missing, &s->alloc);
+    hy_vec_free(&missing, hy_log_allocator(s->log));
     hy_vec_free(&vv, &s->alloc);
     return err ? session_fail(s, err, "out of memory") : HY_OK;
 }
@@ -400,7 +401,7 @@ static hy_err answer_need(hy_session *s, const msg_need *m, hy_vec *out)
     if (err == HY_OK && out->len > 1)
         qsort(out->data, out->len, sizeof(uint32_t), index_cmp);
     hy_free(&s->alloc, mark, count ? count : 1);
-    hy_vec_free(&beyond, &s->alloc);
+    hy_vec_free(&beyond, hy_log_allocator(s->log));
     hy_vec_free(&stack, &s->alloc);
     return err;
 }
