@@ -372,8 +372,8 @@ typedef struct hy_genesis {
 } hy_genesis;
 
 #define HY_GENESIS_MAX_KEYS 1024
-/* Writes the canonical genesis (keys sorted, duplicates dropped) into out (cap bytes); *len
- * is its length, also when HY_E_TOO_LARGE says cap is short. */
+/* Writes the canonical genesis (keys sorted) into out (cap bytes); *len is its length, also
+ * when HY_E_TOO_LARGE says cap is short. A key listed twice is HY_E_INVALID_ARG. */
 HY_API hy_err hy_genesis_encode(const hy_genesis *genesis, uint8_t *out, size_t cap,
                                 size_t *len);
 /* Checks canonical genesis bytes; out's pointers point into data. */
