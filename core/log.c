@@ -41,6 +41,10 @@ hy_err hy_log_new(const hy_log_config *config, hy_log **out)
         qsort(log->writers, config->writer_count, HY_KEY_LEN, key_cmp);
     }
     log->cfg.writers = NULL;
+    /* A writers rule without signatures would be a name check anyone passes by claiming a
+     * writer's key in an unsigned change. */
+    if (config->writer_count)
+        log->cfg.require_signatures = true;
     if (log->cfg.max_pending == 0)
         log->cfg.max_pending = DEFAULT_MAX_PENDING;
     if (log->cfg.max_pending_bytes == 0)

@@ -66,7 +66,7 @@ typedef struct hy_log_config {
     const hy_ops_codec *ops_codec;
     /* The actors that may author changes (writer_count keys, copied): a change by any other
      * is refused with HY_E_FORBIDDEN, also from a batch (which is then refused whole), a
-     * load or a local commit. 0: anyone. */
+     * load or a local commit. 0: anyone. Writers imply require_signatures. */
     const uint8_t *writers;
     size_t writer_count;
 } hy_log_config;

@@ -126,7 +126,8 @@ typedef struct hy_store_config {
     int require_signatures;
     /* The actors that may write (writer_count keys of HY_KEY_LEN bytes, copied): changes by
      * any other actor are refused with HY_E_FORBIDDEN, local commits included. 0: anyone.
-     * Take them from the store's genesis (hy_genesis_decode). */
+     * Take them from the store's genesis (hy_genesis_decode). Writers imply
+     * require_signatures: only a signature shows who wrote a change. */
     const uint8_t *writers;
     size_t writer_count;
 } hy_store_config;
@@ -445,6 +446,12 @@ HY_API const uint8_t *hy_session_peer_key(const hy_session *session);
  * changes), else 0. */
 HY_API int hy_session_in_sync(const hy_session *session);
 HY_API void hy_session_get_stats(const hy_session *session, hy_session_stats *out);
+/* An ERROR frame (docs/protocol.md) for hosts that refuse a peer before any session exists
+ * (garbage, an unknown store): code, and text (ASCII, cut to 200 bytes). *len is the frame's
+ * length, also when HY_E_TOO_LARGE says cap is short; HY_ERROR_FRAME_MAX always suffices. */
+#define HY_ERROR_FRAME_MAX 216
+HY_API hy_err hy_error_frame(hy_err code, const char *text, uint8_t *out, size_t cap,
+                             size_t *len);
 /* The store id a HELLO frame asks for, for hosts that serve several stores. */
 HY_API hy_err hy_hello_store_id(const uint8_t *frame, size_t len, uint8_t id[HY_HASH_LEN]);
 

@@ -27,6 +27,14 @@ static const cli_command *const commands[] = {
     &cli_cmd_sign,
     &cli_cmd_verify,
     &cli_cmd_trace,
+    &cli_cmd_store,
+    &cli_cmd_put,
+    &cli_cmd_get,
+    &cli_cmd_export,
+    &cli_cmd_import,
+    &cli_cmd_key,
+    &cli_cmd_sync,
+    &cli_cmd_node,
     &cli_cmd_help,
 };
 
@@ -78,6 +86,8 @@ static void print_command_help(const cli_command *command)
         const cli_option *option = &command->options[i];
         format_option(spelled, sizeof spelled, option);
         printf(option->required ? " %s" : " [%s]", spelled);
+        if (command->repeatable != NULL && strcmp(command->repeatable, option->name) == 0)
+            printf("...");
     }
     if (command->operands_usage != NULL)
         printf(" %s", command->operands_usage);
@@ -169,7 +179,9 @@ static int parse_args(const cli_command *command, int argc, char **argv, cli_arg
         if (index < 0)
             return usage_error(command, "unknown option", arg, name_len);
         const cli_option *option = &command->options[index];
-        if (parsed->values[index] != NULL)
+        bool repeatable = command->repeatable != NULL &&
+                          strcmp(command->repeatable, option->name) == 0;
+        if (parsed->values[index] != NULL && !repeatable)
             return usage_error(command, "option given twice:", arg, name_len);
         char *value = equals != NULL ? equals + 1 : NULL;
         if (option->value_name == NULL) {
@@ -180,6 +192,13 @@ static int parse_args(const cli_command *command, int argc, char **argv, cli_arg
             if (i + 1 == argc)
                 return usage_error(command, "option needs a value:", arg, name_len);
             value = argv[++i];
+        }
+        if (repeatable) {
+            if (parsed->repeat_count == CLI_MAX_REPEATS)
+                return usage_error(command, "option given too many times:", arg, name_len);
+            parsed->repeats[parsed->repeat_count++] = value;
+            if (parsed->values[index] != NULL)
+                continue;
         }
         parsed->values[index] = value;
     }

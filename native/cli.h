@@ -29,7 +29,9 @@ typedef struct cli_option {
     const char *help;
 } cli_option;
 
-#define CLI_MAX_OPTIONS 8
+#define CLI_MAX_OPTIONS 12
+/* How many times a command's repeatable option may be given. */
+#define CLI_MAX_REPEATS 32
 /* Put next to each option table, so that a table that outgrows cli_args fails to compile. */
 #define CLI_OPTIONS_FIT(table) \
     _Static_assert(CLI_LEN(table) <= CLI_MAX_OPTIONS, #table " exceeds CLI_MAX_OPTIONS")
@@ -41,6 +43,9 @@ typedef struct cli_args {
     char *values[CLI_MAX_OPTIONS];
     char **operands;
     size_t operand_count;
+    /* Every value of the command's repeatable option, in order (values[] holds the first). */
+    char *repeats[CLI_MAX_REPEATS];
+    size_t repeat_count;
 } cli_args;
 
 typedef struct cli_command {
@@ -51,6 +56,9 @@ typedef struct cli_command {
     const cli_option *options;  /* option_count entries, indexed by the command's enum */
     size_t option_count;
     size_t max_operands;        /* SIZE_MAX for any number */
+    /* The name of the one option that may be given more than once (into cli_args.repeats),
+     * or NULL. */
+    const char *repeatable;
     /* Returns the exit status; has printed its own error line when it is not CLI_EXIT_OK. */
     int (*run)(const cli_args *args);
 } cli_command;
@@ -62,6 +70,16 @@ extern const cli_command cli_cmd_sign;
 extern const cli_command cli_cmd_verify;
 /* trace: editing-trace replay through the record store (cmd_trace.c). */
 extern const cli_command cli_cmd_trace;
+/* The database of stores (cmd_store*.c, docs/node.md). */
+extern const cli_command cli_cmd_store;
+extern const cli_command cli_cmd_put;
+extern const cli_command cli_cmd_get;
+extern const cli_command cli_cmd_export;
+extern const cli_command cli_cmd_import;
+extern const cli_command cli_cmd_key;
+/* sync and node: the node and its one-shot client (cmd_sync.c, node_cmd.c). */
+extern const cli_command cli_cmd_sync;
+extern const cli_command cli_cmd_node;
 
 /* The index-th operand, or NULL when there are fewer (an absent FILE means stdin). */
 const char *cli_operand(const cli_args *args, size_t index);

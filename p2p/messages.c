@@ -155,3 +155,22 @@ void msg_write_error(hy_writer *w, hy_err code, const char *text)
     hy_write_varint(w, (uint64_t)code);
     hy_write_bytes(w, text, len);
 }
+
+hy_err hy_error_frame(hy_err code, const char *text, uint8_t *out, size_t cap, size_t *len)
+{
+    if (text == NULL || len == NULL || (cap && out == NULL))
+        return HY_E_INVALID_ARG;
+    size_t text_len = strlen(text);
+    if (text_len > MAX_ERROR_TEXT)
+        text_len = MAX_ERROR_TEXT;
+    size_t payload = hy_varint_len((uint64_t)code) + text_len;
+    *len = 1 + hy_varint_len(payload) + payload;
+    if (*len > cap)
+        return HY_E_TOO_LARGE;
+    size_t at = 0;
+    out[at++] = MSG_ERROR;
+    at += hy_varint_put(out + at, payload);
+    at += hy_varint_put(out + at, (uint64_t)code);
+    memcpy(out + at, text, text_len);
+    return HY_OK;
+}

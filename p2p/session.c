@@ -49,6 +49,7 @@ hy_err hy_session_new(const hy_session_config *c, hy_session **out)
     s->max_batch = c->max_batch ? c->max_batch : HY_DEFAULT_MAX_BATCH;
     hy_vec_init(&s->peer_seq, sizeof(uint32_t));
     hy_vec_init(&s->peer_heads, HY_HASH_LEN);
+    hy_vec_init(&s->sent_seq, sizeof(uint32_t));
     hy_writer_init(&s->inbound, alloc);
     hy_writer_init(&s->out, alloc);
     hy_err err = copy_genesis(s, c);
@@ -73,6 +74,7 @@ void hy_session_free(hy_session *s)
     hy_free(&s->alloc, s->genesis, s->genesis_len);
     hy_vec_free(&s->peer_seq, &s->alloc);
     hy_vec_free(&s->peer_heads, &s->alloc);
+    hy_vec_free(&s->sent_seq, &s->alloc);
     hy_writer_free(&s->inbound);
     hy_writer_free(&s->out);
     hy_wipe(s->seed, sizeof s->seed);
@@ -260,6 +262,7 @@ hy_err hy_session_tick(hy_session *s)
             queue_auth(s);
         return s->out.err;
     }
+    session_forget_sent(s);
     return hy_session_in_sync(s) ? HY_OK : session_send_sync(s, SYNC_REPLY);
 }
 

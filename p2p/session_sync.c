@@ -19,41 +19,57 @@ static int hash_cmp(const void *a, const void *b) { return memcmp(a, b, HY_HASH_
 
 /* ---- what the peer holds ---- */
 
-static uint32_t *peer_seq_at(hy_session *s, uint32_t actor)
+static uint32_t *seq_at(hy_vec *seqs, uint32_t actor)
 {
-    return &HY_VEC_AT(&s->peer_seq, uint32_t, actor);
+    return &HY_VEC_AT(seqs, uint32_t, actor);
 }
 
 /* One entry per actor of the log (actors arrive as changes do). */
-static hy_err grow_peer_seq(hy_session *s)
+static hy_err grow_seqs(hy_session *s, hy_vec *seqs)
 {
     uint32_t actors = hy_log_actor_count(s->log);
-    HY_TRY(hy_vec_reserve(&s->peer_seq, &s->alloc, actors));
-    while (s->peer_seq.len < actors)
-        HY_VEC_AT(&s->peer_seq, uint32_t, s->peer_seq.len++) = 0;
+    HY_TRY(hy_vec_reserve(seqs, &s->alloc, actors));
+    while (seqs->len < actors)
+        HY_VEC_AT(seqs, uint32_t, seqs->len++) = 0;
     return HY_OK;
 }
 
-/* The peer holds changes first..last of our log (sent or received): raise its vector. */
-static hy_err peer_holds(hy_session *s, const uint32_t *indexes, size_t count)
+/* Raises seqs (per actor) to cover the changes with these log indexes. */
+static hy_err raise_seqs(hy_session *s, hy_vec *seqs, const uint32_t *indexes, size_t count)
 {
-    HY_TRY(grow_peer_seq(s));
+    HY_TRY(grow_seqs(s, seqs));
     for (size_t i = 0; i < count; i++) {
         hy_log_entry e;
         hy_log_get(s->log, indexes[i], &e);
-        uint32_t *seq = peer_seq_at(s, e.actor);
+        uint32_t *seq = seq_at(seqs, e.actor);
         if (e.seq > *seq)
             *seq = e.seq;
     }
     return HY_OK;
 }
 
+void session_forget_sent(hy_session *s) { s->sent_seq.len = 0; }
+
+/* Drops from indexes the changes sent since the last tick (presumed in flight). */
+static void drop_in_flight(hy_session *s, hy_vec *indexes)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < indexes->len; i++) {
+        uint32_t index = HY_VEC_AT(indexes, uint32_t, i);
+        hy_log_entry e;
+        hy_log_get(s->log, index, &e);
+        if (e.actor >= s->sent_seq.len || e.seq > *seq_at(&s->sent_seq, e.actor))
+            HY_VEC_AT(indexes, uint32_t, kept++) = index;
+    }
+    indexes->len = kept;
+}
+
 static hy_err peer_vv(hy_session *s, hy_vec *out)
 {
-    HY_TRY(grow_peer_seq(s));
+    HY_TRY(grow_seqs(s, &s->peer_seq));
     for (uint32_t a = 0; a < s->peer_seq.len; a++) {
         hy_vv_entry e;
-        e.seq = *peer_seq_at(s, a);
+        e.seq = *seq_at(&s->peer_seq, a);
         if (e.seq == 0)
             continue;
         memcpy(e.actor, hy_log_actor_key(s->log, a), HY_KEY_LEN);
@@ -151,8 +167,10 @@ static hy_err send_changes(hy_session *s, const hy_vec *indexes)
     hy_writer_free(&batch);
     if (err == HY_OK) {
         s->stats.changes_out += indexes->len;
-        err = peer_holds(s, indexes->data, indexes->len);
+        err = raise_seqs(s, &s->peer_seq, indexes->data, indexes->len);
     }
+    if (err == HY_OK)
+        err = raise_seqs(s, &s->sent_seq, indexes->data, indexes->len);
     return err;
 }
 
@@ -236,7 +254,7 @@ static hy_err record_peer_state(hy_session *s, msg_sync *m, bool *vv_ahead)
         memcpy(s->peer_heads.data, m->heads, m->head_count * HY_HASH_LEN);
     s->peer_heads.len = m->head_count;
     s->peer_announced = true;
-    HY_TRY(grow_peer_seq(s));
+    HY_TRY(grow_seqs(s, &s->peer_seq));
     memset(s->peer_seq.data, 0, s->peer_seq.len * sizeof(uint32_t));
     *vv_ahead = false;
     for (size_t i = 0; i < m->vv_count; i++) {
@@ -248,7 +266,7 @@ static hy_err record_peer_state(hy_session *s, msg_sync *m, bool *vv_ahead)
             *vv_ahead = true;
             continue;
         }
-        *peer_seq_at(s, actor) = (uint32_t)seq;
+        *seq_at(&s->peer_seq, actor) = (uint32_t)seq;
         *vv_ahead |= seq > hy_log_actor_seq(s->log, actor);
     }
     return HY_OK;
@@ -275,8 +293,10 @@ hy_err session_on_sync(hy_session *s, const msg_frame *f)
         err = hy_log_missing_by_heads(s->log, m.heads, m.head_count, &missing);
     else if (err == HY_OK && (err = peer_vv(s, &vv)) == HY_OK)
         err = hy_log_missing_by_vv(s->log, vv.data, vv.len, &missing);
-    if (err == HY_OK)
+    if (err == HY_OK) {
+        drop_in_flight(s, &missing);
         err = send_changes(s, &missing);
+    }
     /* Heads we lack that no vector entry accounts for: only hashes can find them. */
     if (err == HY_OK && unknown.len && !vv_ahead)
         err = send_need(s, &unknown);
@@ -318,9 +338,9 @@ static hy_err merge_batch(hy_session *s)
     s->stats.changes_in += after - before;
     /* Everything applied came from the peer (or was released by what it sent): it holds it,
      * so pushes never send it back. */
-    HY_TRY(grow_peer_seq(s));
+    HY_TRY(grow_seqs(s, &s->peer_seq));
     for (uint32_t i = before; i < after; i++)
-        HY_TRY(peer_holds(s, &i, 1));
+        HY_TRY(raise_seqs(s, &s->peer_seq, &i, 1));
     /* Tell the peer where we stand now, so it knows at once that we are level. */
     return after > before ? session_send_sync(s, 0) : HY_OK;
 }

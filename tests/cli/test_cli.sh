@@ -9,47 +9,7 @@ hypha=${1:?usage: test_cli.sh PATH/TO/hypha TRACE_CASES_DIR}
 cases=$(cd "${2:?usage: test_cli.sh PATH/TO/hypha TRACE_CASES_DIR}" && pwd)
 command -v b3sum >/dev/null || { echo "test_cli: b3sum is required (apt-get install b3sum)" >&2; exit 1; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# Runs hypha with the arguments; leaves its stdout in $out, stderr in $err, status in $status.
-run() {
-    status=0
-    "$hypha" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
-    out=$(cat "$work/stdout")
-    err=$(cat "$work/stderr")
-}
-
-# run, then expect success with empty stderr.
-expect_ok() {
-    run "$@"
-    [[ $status -eq 0 ]] || fail "hypha $* exited $status: $err"
-    [[ -z $err ]] || fail "hypha $* wrote to stderr: $err"
-}
-
-# expect_error STATUS ARGS...: exactly one stderr line "hypha: ...", the given exit status,
-# nothing on stdout, and no signal (ASan and UBSan reports would also break the one line).
-expect_error() {
-    local want=$1
-    shift
-    run "$@"
-    local lines
-    lines=$(wc -l <"$work/stderr")
-    if [[ $status -ge 128 ]]; then
-        fail "hypha $* died of signal $((status - 128))"
-    elif [[ $status -ne $want ]]; then
-        fail "hypha $* exited $status, expected $want (stderr: $err)"
-    fi
-    [[ $lines -eq 1 && $err == "hypha: "* ]] || fail "hypha $*: expected one 'hypha: ' line on stderr, got: $err"
-    [[ -z $out ]] || fail "hypha $*: wrote to stdout on error: $out"
-}
+source "$(dirname "$0")/lib.sh"
 
 # ---- hash: against b3sum -----------------------------------------------------------------
 : >empty
@@ -260,8 +220,4 @@ done
 expect_ok help sign
 [[ $out == *"--seed HEX64"*"(required)"* ]] || fail "help sign does not show --seed as required: $out"
 
-if [[ $failures -ne 0 ]]; then
-    echo "test_cli: $failures check(s) failed" >&2
-    exit 1
-fi
-echo "test_cli: all checks passed"
+finish test_cli

@@ -1,0 +1,172 @@
+/* The hub: the stores a node has open (one hy_store per store id, shared by every session of
+ * that store), their persistence, gossip between their sessions and the one-second tick. */
+#include "node.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hex.h"
+
+int64_t node_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+void node_hub_init(node_hub *hub, hy_db *db, const uint8_t node_seed[HY_KEY_LEN],
+                   size_t max_frame)
+{
+    memset(hub, 0, sizeof *hub);
+    hub->db = db;
+    hub->platform = hy_platform_posix();
+    memcpy(hub->node_seed, node_seed, HY_KEY_LEN);
+    hub->max_frame = max_frame;
+}
+
+void node_hub_close(node_hub *hub)
+{
+    for (size_t i = 0; i < hub->store_count; i++) {
+        node_store *st = hub->stores[i];
+        hy_db_store_close(hub->db, st->store);
+        free(st->genesis);
+        free(st);
+    }
+    free(hub->stores);
+    hub->stores = NULL;
+    hub->store_count = hub->store_cap = 0;
+}
+
+static node_store *find_open(const node_hub *hub, const uint8_t id[HY_HASH_LEN])
+{
+    for (size_t i = 0; i < hub->store_count; i++) {
+        if (memcmp(hub->stores[i]->id, id, HY_HASH_LEN) == 0)
+            return hub->stores[i];
+    }
+    return NULL;
+}
+
+/* Loads the store from the database into a new node_store; the caller adds it. */
+static hy_err load_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out)
+{
+    hy_db_store info;
+    memset(&info, 0, sizeof info);
+    hy_err err = hy_db_store_find_by_id(hub->db, id, &info);
+    if (err)
+        return err;
+    node_store *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        hy_db_store_clear(&info);
+        return HY_E_NOMEM;
+    }
+    memcpy(st->id, id, HY_HASH_LEN);
+    char hex[2 * HY_HASH_LEN + 1];
+    hy_hex_encode(hex, id, HY_HASH_LEN);
+    memcpy(st->label, hex, 16);
+    /* The genesis is the row's: take it rather than copy it. */
+    st->genesis = info.genesis;
+    st->genesis_len = info.genesis_len;
+    info.genesis = NULL;
+    hy_db_store_clear(&info);
+    hy_store_config base;
+    memset(&base, 0, sizeof base);
+    base.platform = &hub->platform;
+    /* A node takes changes from anyone who connects: without signatures, a peer could pass
+     * off changes as those of a key the genesis lets write. */
+    base.require_signatures = 1;
+    err = hy_db_store_open(hub->db, id, &base, &st->store);
+    if (err) {
+        node_log("store %s: cannot open: %s", st->label, hy_db_message(hub->db));
+        free(st->genesis);
+        free(st);
+        return err;
+    }
+    *out = st;
+    return HY_OK;
+}
+
+hy_err node_hub_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out)
+{
+    node_store *st = find_open(hub, id);
+    if (st != NULL) {
+        *out = st;
+        return HY_OK;
+    }
+    if (hub->store_count == hub->store_cap) {
+        size_t cap = hub->store_cap ? 2 * hub->store_cap : 8;
+        node_store **grown = realloc(hub->stores, cap * sizeof *grown);
+        if (grown == NULL)
+            return HY_E_NOMEM;
+        hub->stores = grown;
+        hub->store_cap = cap;
+    }
+    hy_err err = load_store(hub, id, &st);
+    if (err)
+        return err;
+    hub->stores[hub->store_count++] = st;
+    hub->metrics.stores_open = hub->store_count;
+    *out = st;
+    return HY_OK;
+}
+
+hy_err node_hub_persist(node_hub *hub, node_store *st)
+{
+    hy_err err = hy_db_store_persist(hub->db, st->store);
+    if (err) {
+        /* Every failure is logged: a full disk is the operator's to fix, and /healthz turns
+         * 503 until a persist succeeds again (the next one rewrites what this one lost). */
+        hub->metrics.persist_failures++;
+        if (!hub->quiet)
+            node_log("store %s: cannot write received changes to the database: %s",
+                     st->label, hy_db_message(hub->db));
+    }
+    hub->persist_failed = err != HY_OK;
+    return err;
+}
+
+void node_hub_changed(node_hub *hub, node_store *st, const node_link *from)
+{
+    (void)hub;
+    for (node_link *link = st->links; link != NULL; link = link->next) {
+        if (link == from)
+            continue;
+        /* A closed session answers HY_E_CLOSED: it is on its way out already. */
+        hy_session_changed(link->session);
+        node_link_kick(link);
+    }
+}
+
+static void hub_tick(lws_sorted_usec_list_t *sul)
+{
+    node_hub *hub = lws_container_of(sul, node_hub, tick);
+    int64_t now = node_now_ms();
+    for (size_t i = 0; i < hub->store_count; i++) {
+        for (node_link *link = hub->stores[i]->links; link != NULL; link = link->next) {
+            if (hy_session_get_state(link->session) == HY_SESSION_HANDSHAKE &&
+                now - link->opened_ms > NODE_HANDSHAKE_SECONDS * 1000) {
+                node_link_drop(link, "no authenticated session within the handshake deadline");
+                continue;
+            }
+            hy_session_tick(link->session);
+            node_link_kick(link);
+        }
+    }
+    /* Inbound links that never sent a first frame. */
+    for (node_link *link = hub->handshaking; link != NULL; link = link->next) {
+        if (now - link->opened_ms > NODE_HANDSHAKE_SECONDS * 1000)
+            node_link_drop(link, "no HELLO within the handshake deadline");
+    }
+    lws_sul_schedule(hub->context, 0, &hub->tick, hub_tick, LWS_US_PER_SEC);
+}
+
+void node_hub_stop_ticks(node_hub *hub)
+{
+    lws_sul_cancel(&hub->tick);
+}
+
+void node_hub_start_ticks(node_hub *hub, struct lws_context *context)
+{
+    hub->context = context;
+    lws_sul_schedule(context, 0, &hub->tick, hub_tick, LWS_US_PER_SEC);
+}

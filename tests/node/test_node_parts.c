@@ -1,0 +1,122 @@
+/* The node's pure parts: addresses, the reconnect backoff, content types and the metrics
+ * text. The rest is tested with real processes (the scripts beside this file). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+
+static void test_listen(void **state)
+{
+    (void)state;
+    node_addr a;
+    char why[128];
+    assert_true(node_parse_listen("127.0.0.1:8080", &a, why, sizeof why));
+    assert_string_equal(a.host, "127.0.0.1");
+    assert_int_equal(a.port, 8080);
+    assert_true(node_parse_listen("[::1]:0", &a, why, sizeof why));
+    assert_string_equal(a.host, "::1");
+    assert_int_equal(a.port, 0);
+    assert_false(node_parse_listen("localhost", &a, why, sizeof why));
+    assert_false(node_parse_listen("h:65536", &a, why, sizeof why));
+    assert_false(node_parse_listen("h:8x", &a, why, sizeof why));
+    assert_false(node_parse_listen(":80", &a, why, sizeof why));
+    assert_false(node_parse_listen("::1:80", &a, why, sizeof why));
+    assert_false(node_parse_listen("[::1", &a, why, sizeof why));
+}
+
+static void test_url(void **state)
+{
+    (void)state;
+    node_addr a;
+    char why[128];
+    assert_true(node_parse_url("ws://node.example:9000", &a, why, sizeof why));
+    assert_string_equal(a.host, "node.example");
+    assert_int_equal(a.port, 9000);
+    assert_false(a.tls);
+    assert_string_equal(a.path, "/sync");
+    assert_true(node_parse_url("wss://node.example/hypha/", &a, why, sizeof why));
+    assert_true(a.tls);
+    assert_int_equal(a.port, 443);
+    assert_string_equal(a.path, "/hypha/sync");
+    assert_true(node_parse_url("ws://[::1]:80/", &a, why, sizeof why));
+    assert_string_equal(a.host, "::1");
+    assert_string_equal(a.path, "/sync");
+    assert_false(node_parse_url("http://h:1", &a, why, sizeof why));
+    assert_false(node_parse_url("ws://h:0", &a, why, sizeof why));
+    assert_false(node_parse_url("ws://user@h:1", &a, why, sizeof why));
+    assert_false(node_parse_url("ws://h:1/?q", &a, why, sizeof why));
+    assert_false(node_parse_url("ws://", &a, why, sizeof why));
+}
+
+static void test_backoff(void **state)
+{
+    (void)state;
+    /* Doubling from 500 ms, each delay 75-100% of its step, never above 30 s. */
+    unsigned step = 500;
+    for (unsigned failures = 1; failures < 40; failures++) {
+        unsigned low = node_backoff_ms(failures, 0), high = node_backoff_ms(failures, UINT32_MAX);
+        unsigned top = node_backoff_ms(failures, step / 4);
+        assert_int_equal(low, step - step / 4);
+        assert_true(high >= low && high <= step);
+        assert_int_equal(top, step);
+        step = step * 2 > 30000 ? 30000 : step * 2;
+    }
+    assert_int_equal(node_backoff_ms(UINT32_MAX, 0), 30000 - 7500);
+}
+
+static void test_content_types(void **state)
+{
+    (void)state;
+    assert_string_equal(node_static_content_type("/a/index.html"), "text/html; charset=utf-8");
+    assert_string_equal(node_static_content_type("app.MJS"), "text/javascript; charset=utf-8");
+    assert_string_equal(node_static_content_type("x.wasm"), "application/wasm");
+    assert_string_equal(node_static_content_type("d.json"), "application/json");
+    assert_string_equal(node_static_content_type("i.svg"), "image/svg+xml");
+    assert_string_equal(node_static_content_type("p.png"), "image/png");
+    assert_string_equal(node_static_content_type("s.css"), "text/css; charset=utf-8");
+    assert_string_equal(node_static_content_type("dir.d/README"), "application/octet-stream");
+}
+
+static void test_metrics_text(void **state)
+{
+    (void)state;
+    node_metrics m;
+    memset(&m, 0, sizeof m);
+    m.peers_inbound = 3;
+    m.changes_in = 42;
+    node_metrics_observe_latency(&m, 0.0005);
+    node_metrics_observe_latency(&m, 0.2);
+    node_metrics_observe_latency(&m, 60);
+    size_t need = node_metrics_render(&m, NULL, 0);
+    char small[16];
+    assert_int_equal(node_metrics_render(&m, small, sizeof small), need);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    char *text = malloc(need + 1);
+    assert_non_null(text);
+    assert_int_equal(node_metrics_render(&m, text, need + 1), need);
+    assert_int_equal(strlen(text), need);
+    assert_non_null(strstr(text, "\nhypha_peers{direction=\"inbound\"} 3\n"));
+    assert_non_null(strstr(text, "\nhypha_changes_applied_total 42\n"));
+    /* Cumulative buckets; the 60 s observation is only in +Inf. */
+    assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_bucket{le=\"0.001\"} 1\n"));
+    assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_bucket{le=\"0.5\"} 2\n"));
+    assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_bucket{le=\"5\"} 2\n"));
+    assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_bucket{le=\"+Inf\"} 3\n"));
+    assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_count 3\n"));
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_listen),        cmocka_unit_test(test_url),
+        cmocka_unit_test(test_backoff),       cmocka_unit_test(test_content_types),
+        cmocka_unit_test(test_metrics_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
