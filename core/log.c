@@ -361,6 +361,11 @@ hy_err log_record_sig(hy_log *log, uint32_t index, const uint8_t sig[HY_SIG_LEN]
         b.change = index;
         memcpy(b.sig, sig, HY_SIG_LEN);
     }
+    /* A signature that arrives again (every batch repeats them) is kept once, so that two
+     * logs holding the same changes save the same bytes. */
+    for (size_t i = 0; i < log->branch_sigs.len; i++)
+        if (HY_VEC_AT(&log->branch_sigs, log_branch_sig, i).change == b.change)
+            return HY_OK;
     return hy_vec_push(&log->branch_sigs, a, &b);
 }
 

@@ -392,6 +392,7 @@ typedef struct hy_session hy_session;
 
 #define HY_NONCE_LEN 32
 #define HY_DEFAULT_MAX_FRAME (1u << 20)
+#define HY_MIN_MAX_FRAME 65557u /* a 64 KiB part of a batch and its header */
 #define HY_DEFAULT_MAX_BATCH (64u << 20)
 
 typedef struct hy_session_config {
@@ -401,7 +402,8 @@ typedef struct hy_session_config {
     size_t genesis_len;
     const uint8_t *node_seed;  /* this end's node key (HY_KEY_LEN-byte secret seed) */
     const uint8_t *nonce;      /* HY_NONCE_LEN fresh random bytes */
-    size_t max_frame;          /* largest frame payload accepted or sent; 0: default */
+    size_t max_frame;          /* largest frame payload accepted; 0: default; at least
+                                * HY_MIN_MAX_FRAME (batches travel in 64 KiB parts) */
     size_t max_batch;          /* largest change batch a peer may send in parts; 0: default */
 } hy_session_config;
 

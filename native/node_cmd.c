@@ -48,7 +48,7 @@ static const cli_option node_options[] = {
 };
 CLI_OPTIONS_FIT(node_options);
 
-enum { DEFAULT_MAX_PEERS = 1000, MIN_FRAME = 4096 };
+enum { DEFAULT_MAX_PEERS = 1000 };
 
 /* Set by SIGINT and SIGTERM; the service loop wakes at least once a second (the tick). */
 static volatile sig_atomic_t stop_requested;
@@ -129,7 +129,7 @@ static int parse_options(const cli_args *args, node_run *run)
         status = parse_count("max-peers", args->values[NODE_MAX_PEERS], 1, 1000000,
                              &run->max_peers);
     if (status == CLI_EXIT_OK && args->values[NODE_MAX_FRAME] != NULL)
-        status = parse_count("max-frame", args->values[NODE_MAX_FRAME], MIN_FRAME,
+        status = parse_count("max-frame", args->values[NODE_MAX_FRAME], HY_MIN_MAX_FRAME,
                              HY_DEFAULT_MAX_BATCH, &run->max_frame);
     return status;
 }

@@ -25,6 +25,11 @@ enum {
 #define MAX_ERROR_TEXT 200
 #define HELLO_MAX_LEN (HY_VARINT_MAX_LEN + HY_KEY_LEN + HY_NONCE_LEN + HY_HASH_LEN)
 #define VV_ENTRY_MIN (HY_KEY_LEN + 1)
+/* Batches travel in parts of exactly this many bytes, the last part up to it. */
+#define PART_DATA 65536
+/* The smallest max_frame a session takes: a whole part and its header. */
+#define MIN_FRAME HY_MIN_MAX_FRAME
+_Static_assert(HY_MIN_MAX_FRAME == PART_DATA + 1 + 2 * HY_VARINT_MAX_LEN, "a part fits a frame");
 
 typedef struct msg_hello {
     const uint8_t *node_key, *nonce, *store_id;

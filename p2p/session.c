@@ -36,7 +36,7 @@ static hy_err copy_genesis(hy_session *s, const hy_session_config *c)
 hy_err hy_session_new(const hy_session_config *c, hy_session **out)
 {
     if (c == NULL || out == NULL || c->store == NULL || c->genesis == NULL ||
-        c->node_seed == NULL || c->nonce == NULL)
+        c->node_seed == NULL || c->nonce == NULL || (c->max_frame && c->max_frame < MIN_FRAME))
         return HY_E_INVALID_ARG;
     hy_allocator alloc = c->alloc.fn ? c->alloc : hy_allocator_default();
     hy_session *s = hy_alloc_zero(&alloc, 1, sizeof *s);
@@ -50,7 +50,8 @@ hy_err hy_session_new(const hy_session_config *c, hy_session **out)
     hy_vec_init(&s->peer_seq, sizeof(uint32_t));
     hy_vec_init(&s->peer_heads, HY_HASH_LEN);
     hy_vec_init(&s->sent_seq, sizeof(uint32_t));
-    hy_writer_init(&s->inbound, alloc);
+    hy_vec_init(&s->inbound, 1);
+    hy_vec_init(&s->in_parts, 1);
     hy_writer_init(&s->out, alloc);
     hy_err err = copy_genesis(s, c);
     if (err) {
@@ -75,7 +76,8 @@ void hy_session_free(hy_session *s)
     hy_vec_free(&s->peer_seq, &s->alloc);
     hy_vec_free(&s->peer_heads, &s->alloc);
     hy_vec_free(&s->sent_seq, &s->alloc);
-    hy_writer_free(&s->inbound);
+    hy_vec_free(&s->inbound, &s->alloc);
+    hy_vec_free(&s->in_parts, &s->alloc);
     hy_writer_free(&s->out);
     hy_wipe(s->seed, sizeof s->seed);
     hy_allocator alloc = s->alloc;
@@ -88,7 +90,8 @@ hy_err session_fail(hy_session *s, hy_err err, const char *why)
         msg_write_error(&s->out, err, why);
         s->state = HY_SESSION_CLOSED;
         s->error = err;
-        hy_writer_free(&s->inbound);
+        hy_vec_free(&s->inbound, &s->alloc);
+        hy_vec_free(&s->in_parts, &s->alloc);
     }
     return err;
 }
@@ -121,6 +124,10 @@ static hy_err on_hello(hy_session *s, const msg_frame *f)
         return session_fail(s, err, "malformed HELLO");
     if (memcmp(h.store_id, s->store_id, HY_HASH_LEN) != 0)
         return session_fail(s, HY_E_NOT_FOUND, "no such store here");
+    /* Our own HELLO sent back: an attacker reflecting it (and then our AUTH) would pass as
+     * us, and so as any reader we are. */
+    if (memcmp(h.nonce, s->hello + s->hello_len - HY_HASH_LEN - HY_NONCE_LEN, HY_NONCE_LEN) == 0)
+        return session_fail(s, HY_E_PROTOCOL, "our own HELLO reflected");
     memcpy(s->peer_hello, f->payload, f->len);
     s->peer_hello_len = f->len;
     memcpy(s->peer_key, h.node_key, HY_KEY_LEN);
@@ -142,11 +149,13 @@ static hy_err on_auth(hy_session *s, const msg_frame *f)
 {
     if (s->state == HY_SESSION_READY)
         return HY_OK; /* a copy the link duplicated, or a resend after our HELLO's */
+    /* An AUTH that overtook a lost HELLO: the peer's next tick repeats both. */
     if (s->peer_hello_len == 0)
-        return session_fail(s, HY_E_PROTOCOL, "AUTH before HELLO");
+        return HY_OK;
     const uint8_t *sig;
-    if (msg_read_auth(f, &sig) != HY_OK)
-        return session_fail(s, HY_E_FORMAT, "malformed AUTH");
+    hy_err err = msg_read_auth(f, &sig);
+    if (err)
+        return session_fail(s, err, "malformed AUTH");
     uint8_t digest[HY_HASH_LEN];
     transcript(digest, s->peer_hello, s->peer_hello_len, s->hello, s->hello_len);
     if (hy_verify(sig, s->peer_key, digest, sizeof digest) != HY_OK)

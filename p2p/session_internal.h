@@ -36,7 +36,14 @@ struct hy_session {
     hy_vec sent_seq;
     bool peer_announced;          /* a SYNC has arrived */
 
-    hy_writer inbound;            /* the parts of a batch being received */
+    /* The batch being received: its number, its bytes so far (parts land at their place, in
+     * any order), a bit per part received, and the part count once the final one came. */
+    uint64_t in_batch;
+    hy_vec inbound;               /* uint8_t */
+    hy_vec in_parts;              /* uint8_t bitmap */
+    uint64_t in_total, in_got;
+    bool in_complete;             /* in_batch was merged: its copies are ignored */
+    uint64_t out_batch;           /* the number of the last batch we sent */
     hy_writer out;                /* queued frames */
     size_t out_sent;              /* bytes of out already handed to the host */
     hy_session_stats stats;

@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Batches go out in parts of at most this much data, whatever max_frame allows, so that a
- * peer with a smaller frame cap (down to 64 KiB and a few bytes) still takes them. */
-#define PART_DATA 65536
-
 static int hash_cmp(const void *a, const void *b) { return memcmp(a, b, HY_HASH_LEN); }
 
 /* ---- what the peer holds ---- */
@@ -147,21 +143,51 @@ int hy_session_in_sync(const hy_session *s)
 
 /* ---- CHANGES out ---- */
 
-/* Queues the changes with these log indexes (causal order) as one batch in parts. */
-static hy_err send_changes(hy_session *s, const hy_vec *indexes)
+/* Drops the changes no held signature covers yet: a change another actor signed only
+ * through a later change that waits in our queue for a dep. A peer requiring signatures
+ * would refuse them; they go once the signed change applies. Our own are signed on sending. */
+static void drop_unsigned(hy_session *s, hy_vec *indexes)
 {
+    uint32_t local = hy_log_local_actor(s->log), covered_actor = HY_LOG_NONE, covered_seq = 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < indexes->len; i++) {
+        uint32_t index = HY_VEC_AT(indexes, uint32_t, i);
+        hy_log_entry e;
+        hy_log_get(s->log, index, &e);
+        if (e.actor != local && e.actor != covered_actor) {
+            uint8_t sig[HY_SIG_LEN];
+            uint32_t signed_change = hy_log_actor_signature(s->log, e.actor, sig);
+            hy_log_entry top;
+            if (signed_change != HY_LOG_NONE)
+                hy_log_get(s->log, signed_change, &top);
+            covered_actor = e.actor;
+            covered_seq = signed_change == HY_LOG_NONE ? 0 : top.seq;
+        }
+        if (e.actor == local || e.seq <= covered_seq)
+            HY_VEC_AT(indexes, uint32_t, kept++) = index;
+    }
+    indexes->len = kept;
+}
+
+/* Queues the changes with these log indexes (causal order) as one batch in parts. */
+static hy_err send_changes(hy_session *s, hy_vec *indexes)
+{
+    drop_unsigned(s, indexes);
     if (indexes->len == 0)
         return HY_OK;
     hy_writer batch;
     hy_writer_init(&batch, s->alloc);
     hy_err err = hy_log_write_batch(s->log, indexes->data, indexes->len, &batch);
-    for (size_t at = 0; err == HY_OK && at < batch.len; at += PART_DATA) {
-        size_t part = batch.len - at < PART_DATA ? batch.len - at : PART_DATA;
-        uint8_t flags = at + part == batch.len ? CHANGES_FINAL : 0;
-        msg_frame_header(&s->out, MSG_CHANGES, 1 + hy_varint_len(at) + part);
+    uint64_t number = ++s->out_batch;
+    for (size_t at = 0, part = 0; err == HY_OK && at < batch.len; at += PART_DATA, part++) {
+        size_t len = batch.len - at < PART_DATA ? batch.len - at : PART_DATA;
+        uint8_t flags = at + len == batch.len ? CHANGES_FINAL : 0;
+        msg_frame_header(&s->out, MSG_CHANGES,
+                         1 + hy_varint_len(number) + hy_varint_len(part) + len);
         hy_write_u8(&s->out, flags);
-        hy_write_varint(&s->out, at);
-        hy_write_bytes(&s->out, batch.data + at, part);
+        hy_write_varint(&s->out, number);
+        hy_write_varint(&s->out, part);
+        hy_write_bytes(&s->out, batch.data + at, len);
         err = s->out.err;
     }
     hy_writer_free(&batch);
@@ -322,6 +348,17 @@ static uint64_t batch_count(const uint8_t *data, size_t len)
     return count;
 }
 
+/* Forgets the batch being received; a large buffer goes, so idle sessions stay small. */
+static void reset_inbound(hy_session *s)
+{
+    if (s->inbound.cap > 4096)
+        hy_vec_free(&s->inbound, &s->alloc);
+    s->inbound.len = 0;
+    if (s->in_parts.len)
+        memset(s->in_parts.data, 0, s->in_parts.len);
+    s->in_total = s->in_got = 0;
+}
+
 static hy_err merge_batch(hy_session *s)
 {
     uint32_t before = hy_log_count(s->log);
@@ -329,44 +366,80 @@ static hy_err merge_batch(hy_session *s)
     uint32_t after = hy_log_count(s->log);
     if (err != HY_OK && err != HY_E_MISSING_DEPS && err != HY_E_QUEUE_FULL) {
         s->stats.changes_refused += batch_count(s->inbound.data, s->inbound.len);
-        s->inbound.len = 0;
+        reset_inbound(s);
         return session_fail(s, err, err == HY_E_FORBIDDEN ? "a change by an actor who may not write"
                                     : err == HY_E_BAD_SIGNATURE ? "a change signature does not verify"
                                                                : "an invalid change batch");
     }
-    s->inbound.len = 0;
+    reset_inbound(s);
+    s->in_complete = true;
     s->stats.changes_in += after - before;
     /* Everything applied came from the peer (or was released by what it sent): it holds it,
      * so pushes never send it back. */
-    HY_TRY(grow_seqs(s, &s->peer_seq));
     for (uint32_t i = before; i < after; i++)
         HY_TRY(raise_seqs(s, &s->peer_seq, &i, 1));
     /* Tell the peer where we stand now, so it knows at once that we are level. */
     return after > before ? session_send_sync(s, 0) : HY_OK;
 }
 
+/* Puts one part of batch `number` in place. Parts may come in any order, twice, or never (a
+ * lossy link): a newer batch number abandons the batch being assembled, whose changes the
+ * peer sends again after the next SYNC shows them missing. */
+static hy_err take_part(hy_session *s, uint64_t number, uint64_t part, bool final,
+                        const uint8_t *data, size_t len)
+{
+    if (number < s->in_batch || (number == s->in_batch && s->in_complete))
+        return HY_OK; /* a late part of an abandoned batch, or a copy of a merged one */
+    if (number > s->in_batch) {
+        reset_inbound(s);
+        s->in_batch = number;
+        s->in_complete = false;
+    }
+    if ((!final && len != PART_DATA) || len == 0 || len > PART_DATA ||
+        (s->in_total && (final ? part + 1 != s->in_total : part >= s->in_total)))
+        return session_fail(s, HY_E_FORMAT, "CHANGES parts do not fit together");
+    if (part >= s->max_batch / PART_DATA + 1 || part * PART_DATA + len > s->max_batch)
+        return session_fail(s, HY_E_TOO_LARGE, "change batch over the size limit");
+    size_t byte = (size_t)(part / 8), end = (size_t)part * PART_DATA + len;
+    if (byte < s->in_parts.len && (HY_VEC_AT(&s->in_parts, uint8_t, byte) >> (part % 8) & 1))
+        return HY_OK; /* a copy */
+    if (hy_vec_reserve(&s->in_parts, &s->alloc, byte + 1) ||
+        hy_vec_reserve(&s->inbound, &s->alloc, end))
+        return session_fail(s, HY_E_NOMEM, "out of memory");
+    while (s->in_parts.len <= byte)
+        HY_VEC_AT(&s->in_parts, uint8_t, s->in_parts.len++) = 0;
+    if (final) {
+        /* Parts already here beyond the final one cannot belong to this batch. */
+        if (s->inbound.len > end)
+            return session_fail(s, HY_E_FORMAT, "CHANGES parts do not fit together");
+        s->in_total = part + 1;
+    }
+    HY_VEC_AT(&s->in_parts, uint8_t, byte) |= (uint8_t)(1u << (part % 8));
+    memcpy((uint8_t *)s->inbound.data + (size_t)part * PART_DATA, data, len);
+    if (end > s->inbound.len)
+        s->inbound.len = end;
+    s->in_got++;
+    return s->in_total && s->in_got == s->in_total ? merge_batch(s) : HY_OK;
+}
+
 hy_err session_on_changes(hy_session *s, const msg_frame *f)
 {
     hy_reader r = hy_reader_make(f->payload, f->len);
     uint8_t flags;
-    uint64_t offset;
-    if (hy_read_u8(&r, &flags) || (flags & ~CHANGES_FINAL) || hy_read_varint(&r, &offset))
-        return session_fail(s, HY_E_FORMAT, "malformed CHANGES");
-    size_t len = hy_reader_left(&r);
-    /* A part out of order (a reordering or lossy link) spoils the batch being assembled; the
-     * peer sends it again after the next SYNC. */
-    if (offset == 0)
-        s->inbound.len = 0;
-    else if (offset != s->inbound.len) {
-        s->inbound.len = 0;
-        return HY_OK;
-    }
-    if (len > s->max_batch - s->inbound.len)
-        return session_fail(s, HY_E_TOO_LARGE, "change batch over the size limit");
-    hy_write_bytes(&s->inbound, f->payload + r.pos, len);
-    if (s->inbound.err)
-        return session_fail(s, s->inbound.err, "out of memory");
-    return (flags & CHANGES_FINAL) ? merge_batch(s) : HY_OK;
+    uint64_t number, part;
+    hy_err err = hy_read_u8(&r, &flags);
+    if (err == HY_OK && (flags & ~CHANGES_FINAL))
+        err = HY_E_FORMAT;
+    if (err == HY_OK)
+        err = hy_read_varint(&r, &number);
+    if (err == HY_OK)
+        err = hy_read_varint(&r, &part);
+    if (err == HY_OK && number == 0)
+        err = HY_E_FORMAT;
+    if (err)
+        return session_fail(s, err, "malformed CHANGES");
+    return take_part(s, number, part, flags & CHANGES_FINAL, f->payload + r.pos,
+                     hy_reader_left(&r));
 }
 
 /* ---- NEED in ---- */

@@ -34,6 +34,14 @@ export function check(err, where, detail) {
   if (err !== 0) throw new HyphaError(err, where, detail);
 }
 
+/** Throws the HyphaError of input that went bad at byte `offset` (Store.load, storeId). */
+export function checkAt(err, where, offset) {
+  if (err === 0) return;
+  const error = new HyphaError(err, where, `at byte ${offset}`);
+  error.offset = offset;
+  throw error;
+}
+
 /** Throws an INVALID_ARG HyphaError for a JS argument the API cannot take. */
 export function invalid(where, detail) {
   throw new HyphaError(ErrorCode.INVALID_ARG, where, detail);

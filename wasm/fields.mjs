@@ -9,6 +9,8 @@ import { fromInt64, pushValue, readValue, toInt64, valueSlot } from './values.mj
 
 /** The store's C pointer, for this module and store.mjs only; throws once it is closed. */
 export const storePointer = Symbol('hypha.storePointer');
+/** store[edited]() after an edit or a merge: the store tells its sync sessions (store.mjs). */
+export const edited = Symbol('hypha.edited');
 
 /** Runs fn(store, collection, key, field), the C pointers, in a new frame; path: checkPath's. */
 export function onField(store, path, where, fn) {
@@ -16,6 +18,14 @@ export function onField(store, path, where, fn) {
     const s = store[storePointer](where);
     return fn(s, ...pushPath(path, where));
   });
+}
+
+/** onField for an edit, which commits unless a transaction is open: the store's sync
+ * sessions hear of it, so that they send it. */
+export function editField(store, path, where, fn) {
+  const result = onField(store, path, where, fn);
+  store[edited]();
+  return result;
 }
 
 /** Calls a C function that writes a size_t through its last argument; that size. */
@@ -59,6 +69,7 @@ export function deleted(where, err) {
 }
 
 const onThisField = Symbol('onThisField');
+const editThisField = Symbol('editThisField');
 
 class Field {
   #store;
@@ -75,6 +86,7 @@ class Field {
 
   /** onField on this handle's field; a symbol, so that it stays out of the public API. */
   [onThisField](where, fn) { return onField(this.#store, this.#path, where, fn); }
+  [editThisField](where, fn) { return editField(this.#store, this.#path, where, fn); }
 }
 
 export class CounterField extends Field {
@@ -82,7 +94,7 @@ export class CounterField extends Field {
 
   add(delta = 1) {
     const by = toInt64(delta, 'counter.add', 'delta');
-    this[onThisField]('counter.add', (s, c, k, f) =>
+    this[editThisField]('counter.add', (s, c, k, f) =>
       check(wasm._hy_counter_add(s, c, k, f, by), 'counter.add'));
   }
 
@@ -105,7 +117,7 @@ export class TextField extends Field {
   insert(index, text) {
     checkIndex(index, 'text.insert');
     checkString(text, 'text.insert', 'text');
-    this[onThisField]('text.insert', (s, c, k, f) => {
+    this[editThisField]('text.insert', (s, c, k, f) => {
       const pos = codePointAt('text.insert', s, c, k, f, index);
       const [utf8, length] = pushUtf8(text, 'text.insert');
       check(wasm._hy_text_insert(s, c, k, f, pos, utf8, length), 'text.insert');
@@ -116,7 +128,7 @@ export class TextField extends Field {
     checkIndex(index, 'text.delete');
     checkIndex(length, 'text.delete', 'length');
     checkIndex(index + length, 'text.delete', 'index + length');
-    this[onThisField]('text.delete', (s, c, k, f) => {
+    this[editThisField]('text.delete', (s, c, k, f) => {
       const from = codePointAt('text.delete', s, c, k, f, index);
       const to = codePointAt('text.delete', s, c, k, f, index + length);
       check(wasm._hy_text_delete(s, c, k, f, from, to - from), 'text.delete');
@@ -153,7 +165,7 @@ export class ListField extends Field {
   push(value) { this.#insert('list.push', undefined, value); }
 
   #insert(where, index, value) {
-    this[onThisField](where, (s, c, k, f) => {
+    this[editThisField](where, (s, c, k, f) => {
       const at = index ?? sizeOf(where, (out) => wasm._hy_list_len(s, c, k, f, out));
       check(wasm._hy_list_insert(s, c, k, f, at, pushValue(value, where)), where);
     });
@@ -162,7 +174,7 @@ export class ListField extends Field {
   delete(index, count = 1) {
     checkIndex(index, 'list.delete');
     checkIndex(count, 'list.delete', 'count');
-    this[onThisField]('list.delete', (s, c, k, f) =>
+    this[editThisField]('list.delete', (s, c, k, f) =>
       check(wasm._hy_list_delete(s, c, k, f, index, count), 'list.delete'));
   }
 
@@ -191,13 +203,13 @@ export class SetField extends Field {
   constructor(store, collection, key, field) { super(store, 'set', collection, key, field); }
 
   add(value) {
-    this[onThisField]('set.add', (s, c, k, f) =>
+    this[editThisField]('set.add', (s, c, k, f) =>
       check(wasm._hy_set_add(s, c, k, f, pushValue(value, 'set.add')), 'set.add'));
   }
 
   /** false when value was not in the set. */
   delete(value) {
-    return this[onThisField]('set.delete', (s, c, k, f) =>
+    return this[editThisField]('set.delete', (s, c, k, f) =>
       deleted('set.delete', wasm._hy_set_delete(s, c, k, f, pushValue(value, 'set.delete'))));
   }
 
@@ -226,7 +238,7 @@ export class MapField extends Field {
   constructor(store, collection, key, field) { super(store, 'map', collection, key, field); }
 
   set(name, value) {
-    this[onThisField]('map.set', (s, c, k, f) => {
+    this[editThisField]('map.set', (s, c, k, f) => {
       const entry = pushName(name, 'map.set', 'name');
       check(wasm._hy_map_put(s, c, k, f, entry, pushValue(value, 'map.set')), 'map.set');
     });
@@ -246,7 +258,7 @@ export class MapField extends Field {
 
   /** false when the entry was absent. */
   delete(name) {
-    return this[onThisField]('map.delete', (s, c, k, f) =>
+    return this[editThisField]('map.delete', (s, c, k, f) =>
       deleted('map.delete', wasm._hy_map_remove(s, c, k, f, pushName(name, 'map.delete', 'name'))));
   }
 

@@ -32,7 +32,7 @@ export class HyphaError extends Error {
   readonly code: number;
   /** The code's name in ErrorCode, as `NOT_FOUND`. */
   readonly codeName: ErrorCodeName | 'UNKNOWN';
-  /** Store.load only: the byte offset where the input went bad. */
+  /** Store.load and storeId only: the byte offset where the input went bad. */
   readonly offset?: number;
 }
 
@@ -41,6 +41,19 @@ export interface StoreOptions {
   actorSeed?: Uint8Array;
   /** Refuse changes not covered by a valid signature of their actor; default false. */
   requireSignatures?: boolean;
+  /** The store's genesis (genesis()): only its writers may author changes, local commits
+   * included (FORBIDDEN otherwise); sync sessions take it as the store's identity. */
+  genesis?: Uint8Array;
+}
+
+/** What a genesis says: the store's name and who may write and sync it. */
+export interface GenesisPolicy {
+  /** 1 to 255 bytes of UTF-8, without NUL. */
+  name: string;
+  /** The 32-byte actor keys that may author changes; absent or empty: anyone. */
+  writers?: Uint8Array[];
+  /** The 32-byte node keys that may open a sync session; absent or empty: anyone. */
+  readers?: Uint8Array[];
 }
 
 /** Which fields a subscription covers; an absent name matches any. */
@@ -90,6 +103,8 @@ export class Store {
   readonly closed: boolean;
   /** The local actor's 32-byte public key. */
   readonly actor: Uint8Array;
+  /** The genesis the store was made with (a copy), or undefined. */
+  readonly genesis: Uint8Array | undefined;
 
   /** Writes a register (last writer wins; concurrent values stay readable). */
   put(collection: string, key: string, field: string, value: Value): void;
@@ -207,6 +222,13 @@ export class MapField implements FieldHandle {
   keys(): string[];
   toObject(): Record<string, ReadValue>;
 }
+
+/** A store's canonical genesis (docs/protocol.md): keys sorted; at most 1024 in each list,
+ * none twice. */
+export function genesis(policy: GenesisPolicy): Uint8Array;
+/** The store id of a genesis (its BLAKE3 hash, 32 bytes), once it decodes; a HyphaError
+ * with `offset` otherwise. */
+export function storeId(genesis: Uint8Array): Uint8Array;
 
 /** BLAKE3: 32 bytes. */
 export function hash(data: Uint8Array): Uint8Array;

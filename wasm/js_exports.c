@@ -1,7 +1,8 @@
 /* The C half of the browser module: only what the JS API (the .mjs files beside it) cannot
  * do through the exports of hypha.h alone. A store needs a platform, a struct of C function
  * pointers, so stores are made here with one whose clock and randomness come from JS; a
- * subscription needs a C callback, so one trampoline here hands every delivery to JS; and the
+ * subscription needs a C callback, so one trampoline here hands every delivery to JS; the
+ * genesis codec and sessions take config structs, filled here from plain arguments; and the
  * leak tests need the heap in use. */
 #include "hypha.h"
 
@@ -22,6 +23,9 @@ _Static_assert(offsetof(hy_patch, collection) == 4 && offsetof(hy_patch, key) ==
                    offsetof(hy_patch, index_utf16) == 60 &&
                    sizeof(hy_patch) == 64,
                "hy_patch layout");
+/* hypha/sync reads hy_session_stats as seven uint64 in declaration order. */
+_Static_assert(sizeof(hy_session_stats) == 56 && offsetof(hy_session_stats, changes_refused) == 48,
+               "hy_session_stats layout");
 
 EM_JS(double, hyjs_now_ms, (void), { return Date.now(); })
 
@@ -56,32 +60,104 @@ static const hy_platform js_platform = {
     .random_bytes = random_bytes,
 };
 
-static hy_store_config config_of(const uint8_t *actor_seed, int require_signatures)
+/* A store's config with the JS platform. genesis (genesis_len bytes, or NULL: anyone may
+ * write) gives the writers the store enforces; they point into genesis, which the store
+ * copies. */
+static hy_err config_of(const uint8_t *actor_seed, int require_signatures,
+                        const uint8_t *genesis, size_t genesis_len, hy_store_config *config)
 {
-    hy_store_config config = {
+    *config = (hy_store_config){
         .platform = &js_platform,
         .actor_seed = actor_seed,
         .require_signatures = require_signatures,
     };
-    return config;
+    if (genesis == NULL)
+        return HY_OK;
+    hy_genesis policy = { 0 };
+    hy_err err = hy_genesis_decode(genesis, genesis_len, &policy, NULL);
+    config->writers = policy.writers;
+    config->writer_count = policy.writer_count;
+    return err;
 }
 
 /* hy_store_new with the JS platform; actor_seed NULL: a fresh actor. */
-hy_err hyjs_store_new(const uint8_t *actor_seed, int require_signatures, hy_store **out);
-hy_err hyjs_store_new(const uint8_t *actor_seed, int require_signatures, hy_store **out)
+hy_err hyjs_store_new(const uint8_t *actor_seed, int require_signatures, const uint8_t *genesis,
+                      size_t genesis_len, hy_store **out);
+hy_err hyjs_store_new(const uint8_t *actor_seed, int require_signatures, const uint8_t *genesis,
+                      size_t genesis_len, hy_store **out)
 {
-    hy_store_config config = config_of(actor_seed, require_signatures);
-    return hy_store_new(&config, out);
+    hy_store_config config;
+    hy_err err = config_of(actor_seed, require_signatures, genesis, genesis_len, &config);
+    return err ? err : hy_store_new(&config, out);
 }
 
 /* hy_store_load with the JS platform. */
-hy_err hyjs_store_load(const uint8_t *actor_seed, int require_signatures, const uint8_t *data,
-                       size_t len, hy_store **out, size_t *err_offset);
-hy_err hyjs_store_load(const uint8_t *actor_seed, int require_signatures, const uint8_t *data,
-                       size_t len, hy_store **out, size_t *err_offset)
+hy_err hyjs_store_load(const uint8_t *actor_seed, int require_signatures, const uint8_t *genesis,
+                       size_t genesis_len, const uint8_t *data, size_t len, hy_store **out,
+                       size_t *err_offset);
+hy_err hyjs_store_load(const uint8_t *actor_seed, int require_signatures, const uint8_t *genesis,
+                       size_t genesis_len, const uint8_t *data, size_t len, hy_store **out,
+                       size_t *err_offset)
 {
-    hy_store_config config = config_of(actor_seed, require_signatures);
-    return hy_store_load(&config, data, len, out, err_offset);
+    hy_store_config config;
+    hy_err err = config_of(actor_seed, require_signatures, genesis, genesis_len, &config);
+    return err ? err : hy_store_load(&config, data, len, out, err_offset);
+}
+
+/* hy_genesis_encode of the name and key lists given apart. */
+hy_err hyjs_genesis_encode(const char *name, size_t name_len, const uint8_t *writers,
+                           size_t writer_count, const uint8_t *readers, size_t reader_count,
+                           uint8_t *out, size_t cap, size_t *len);
+hy_err hyjs_genesis_encode(const char *name, size_t name_len, const uint8_t *writers,
+                           size_t writer_count, const uint8_t *readers, size_t reader_count,
+                           uint8_t *out, size_t cap, size_t *len)
+{
+    hy_genesis genesis = { name, name_len, writers, writer_count, readers, reader_count };
+    return hy_genesis_encode(&genesis, out, cap, len);
+}
+
+/* The store id of canonical genesis bytes: their BLAKE3, once they decode. */
+hy_err hyjs_store_id(const uint8_t *genesis, size_t len, uint8_t id[HY_HASH_LEN],
+                     size_t *err_offset);
+hy_err hyjs_store_id(const uint8_t *genesis, size_t len, uint8_t id[HY_HASH_LEN],
+                     size_t *err_offset)
+{
+    hy_genesis policy;
+    hy_err err = hy_genesis_decode(genesis, len, &policy, err_offset);
+    if (err == HY_OK)
+        hy_hash(genesis, len, id);
+    return err;
+}
+
+/* hy_session_new from plain arguments (0 limits: the defaults), with a fresh nonce.
+ * enforced: whether the store was made with this genesis. A store that was not does not
+ * refuse the changes of other writers, so it may sync only under a genesis naming none:
+ * HY_E_INVALID_ARG otherwise. */
+hy_err hyjs_session_new(hy_store *store, const uint8_t *genesis, size_t genesis_len,
+                        int enforced, const uint8_t *node_seed, size_t max_frame,
+                        size_t max_batch, hy_session **out);
+hy_err hyjs_session_new(hy_store *store, const uint8_t *genesis, size_t genesis_len,
+                        int enforced, const uint8_t *node_seed, size_t max_frame,
+                        size_t max_batch, hy_session **out)
+{
+    hy_genesis policy;
+    hy_err err = hy_genesis_decode(genesis, genesis_len, &policy, NULL);
+    if (err)
+        return err;
+    if (!enforced && policy.writer_count)
+        return HY_E_INVALID_ARG;
+    uint8_t nonce[HY_NONCE_LEN];
+    random_bytes(NULL, nonce, sizeof nonce);
+    hy_session_config config = {
+        .store = store,
+        .genesis = genesis,
+        .genesis_len = genesis_len,
+        .node_seed = node_seed,
+        .nonce = nonce,
+        .max_frame = max_frame,
+        .max_batch = max_batch,
+    };
+    return hy_session_new(&config, out);
 }
 
 static void deliver(void *user, const hy_patch *patches, size_t count)

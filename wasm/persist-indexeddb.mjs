@@ -262,13 +262,13 @@ export class IndexedDBPersistence extends EventTarget {
 /**
  * Opens the store kept in IndexedDB under `name` (a new, empty one the first time): the
  * snapshot loaded, the increments merged in order. options: the Store options (actorSeed,
- * requireSignatures) and compactAfter (increments that trigger a new snapshot; default 500).
+ * requireSignatures, genesis) and compactAfter (increments that trigger a new snapshot; default 500).
  */
 export async function openPersistentStore(name, options = {}) {
   checkName(name, 'openPersistentStore');
   const { compactAfter } = persistenceOptions(options, 'openPersistentStore');
-  const { actorSeed, requireSignatures } = options;
-  const storeOptions = { actorSeed, requireSignatures };
+  const { actorSeed, requireSignatures, genesis } = options;
+  const storeOptions = { actorSeed, requireSignatures, genesis };
   const db = await openDatabase(name);
   let store;
   try {

@@ -2,9 +2,9 @@
 // persistence. It owns one C hy_store, freed by close() or, as a safety net, when the Store is
 // garbage collected.
 import { checkBytes, checkFunction, checkPath, pushName, show } from './args.mjs';
-import { check, ErrorCode, HyphaError, invalid } from './errors.mjs';
-import { CounterField, deleted, ListField, MapField, onField, SetField, storePointer, TextField,
-  valueOf, valuesOf } from './fields.mjs';
+import { check, checkAt, ErrorCode, HyphaError, invalid } from './errors.mjs';
+import { CounterField, deleted, edited, editField, ListField, MapField, onField, SetField,
+  storePointer, TextField, valueOf, valuesOf } from './fields.mjs';
 import { alloc, frame, pushBytes, readBytes, readU32 } from './heap.mjs';
 import { wasm } from './loader.mjs';
 import { readPatches } from './patches.mjs';
@@ -29,17 +29,26 @@ let lastToken = 0;
 
 const construct = Symbol('construct');
 
+/** What hypha/sync's sessions implement to follow a store (Store[followStore]). */
+export const storeChanged = Symbol('hypha.storeChanged');
+export const storeClosing = Symbol('hypha.storeClosing');
+export const followStore = Symbol('hypha.followStore');
+
+/** The options as hyjs_store_new and hyjs_store_load take them, pushed into the frame, and a
+ * copy of the genesis for the Store to keep. */
 function storeOptions(options, where) {
   if (options === undefined) options = {};
   else if (options === null || typeof options !== 'object')
     invalid(where, `options must be an object, got ${show(options)}`);
-  const { actorSeed, requireSignatures = false } = options;
+  const { actorSeed, requireSignatures = false, genesis } = options;
   if (actorSeed !== undefined) checkBytes(actorSeed, where, 'actorSeed', KEY_LEN);
   if (typeof requireSignatures !== 'boolean')
     invalid(where, `requireSignatures must be a boolean, got ${show(requireSignatures)}`);
+  if (genesis !== undefined) checkBytes(genesis, where, 'genesis');
   return {
-    seed: actorSeed ? pushBytes(actorSeed, where) : 0,
-    signatures: requireSignatures ? 1 : 0,
+    args: [actorSeed ? pushBytes(actorSeed, where) : 0, requireSignatures ? 1 : 0,
+           genesis ? pushBytes(genesis, where) : 0, genesis?.length ?? 0],
+    genesis: genesis?.slice(),
   };
 }
 
@@ -55,24 +64,33 @@ function takeBuffer(store, out, length) {
 
 export class Store {
   #native;
+  #genesis;
   #subscriptions = new Map(); // token -> { id: the core's, callback }
   #busy = 0; // transact callbacks and deliveries running: close() must wait for them
+  #inTransaction = false;
+  // hypha/sync's sessions, held weakly (a forgotten one can still be collected). They are
+  // told after commits and merges, once per burst of them (a microtask), so that they push
+  // the news; and closed before the store is freed, since they borrow its C pointer.
+  #followers = new Set();
+  #changeQueued = false;
 
   /** Use Store.create or Store.load. */
-  constructor(key, pointer) {
+  constructor(key, pointer, genesis) {
     if (key !== construct) invalid('new Store', 'use Store.create() or Store.load()');
     this.#native = { pointer, tokens: new Set() };
+    this.#genesis = genesis;
     finalizer.register(this, this.#native, this.#native);
   }
 
   /** A new, empty store. options.actorSeed: the local actor's 32-byte secret seed (default:
-   * a fresh one); options.requireSignatures: refuse changes without a valid signature. */
+   * a fresh one); options.requireSignatures: refuse changes without a valid signature;
+   * options.genesis: the store's genesis (genesis()), whose writers alone may author changes. */
   static create(options) {
     return frame(() => {
-      const { seed, signatures } = storeOptions(options, 'Store.create');
+      const { args, genesis } = storeOptions(options, 'Store.create');
       const out = alloc(4, 'Store.create');
-      check(wasm._hyjs_store_new(seed, signatures, out), 'Store.create');
-      return new Store(construct, readU32(out));
+      check(wasm._hyjs_store_new(...args, out), 'Store.create');
+      return new Store(construct, readU32(out), genesis);
     });
   }
 
@@ -80,17 +98,13 @@ export class Store {
   static load(bytes, options) {
     return frame(() => {
       checkBytes(bytes, 'Store.load', 'bytes');
-      const { seed, signatures } = storeOptions(options, 'Store.load');
+      const { args, genesis } = storeOptions(options, 'Store.load');
       const data = pushBytes(bytes, 'Store.load');
       const [out, offset] = [alloc(4, 'Store.load'), alloc(4, 'Store.load')];
       wasm.HEAPU32[offset >>> 2] = 0; // for the errors that name no offset
-      const err = wasm._hyjs_store_load(seed, signatures, data, bytes.length, out, offset);
-      if (err !== 0) {
-        const error = new HyphaError(err, 'Store.load', `at byte ${readU32(offset)}`);
-        error.offset = readU32(offset);
-        throw error;
-      }
-      return new Store(construct, readU32(out));
+      checkAt(wasm._hyjs_store_load(...args, data, bytes.length, out, offset), 'Store.load',
+              readU32(offset));
+      return new Store(construct, readU32(out), genesis);
     });
   }
 
@@ -103,6 +117,8 @@ export class Store {
   close() {
     if (!this.#native.pointer) return;
     if (this.#busy) invalid('close', 'not inside transact() or a subscription callback');
+    for (const follower of this.#followers) follower.deref()?.[storeClosing]();
+    this.#followers.clear();
     finalizer.unregister(this.#native);
     release(this.#native);
     this.#subscriptions.clear();
@@ -113,10 +129,28 @@ export class Store {
   /** The local actor's 32-byte public key. */
   get actor() { return readBytes(wasm._hy_store_actor(this[storePointer]('actor')), KEY_LEN); }
 
+  /** The genesis the store was made with (a copy), or undefined. */
+  get genesis() { return this.#genesis?.slice(); }
+
+  [followStore](follower) {
+    const ref = new WeakRef(follower);
+    this.#followers.add(ref);
+    return () => this.#followers.delete(ref);
+  }
+
+  [edited]() {
+    if (this.#inTransaction || this.#changeQueued || this.#followers.size === 0) return;
+    this.#changeQueued = true;
+    queueMicrotask(() => {
+      this.#changeQueued = false;
+      for (const follower of this.#followers) follower.deref()?.[storeChanged]();
+    });
+  }
+
   // ---- registers ----
 
   put(collection, key, field, value) {
-    onField(this, checkPath('put', collection, key, field), 'put', (s, c, k, f) =>
+    editField(this, checkPath('put', collection, key, field), 'put', (s, c, k, f) =>
       check(wasm._hy_put(s, c, k, f, pushValue(value, 'put')), 'put'));
   }
 
@@ -137,7 +171,7 @@ export class Store {
   /** Removes what this replica sees of a field of any type (hy_remove); false when there was
    * nothing to remove. */
   remove(collection, key, field) {
-    return onField(this, checkPath('remove', collection, key, field), 'remove', (s, c, k, f) =>
+    return editField(this, checkPath('remove', collection, key, field), 'remove', (s, c, k, f) =>
       deleted('remove', wasm._hy_remove(s, c, k, f)));
   }
 
@@ -161,6 +195,7 @@ export class Store {
     if (err !== 0) throw new HyphaError(err, 'transact', 'a transaction is open already');
     let result;
     this.#busy++;
+    this.#inTransaction = true;
     try {
       result = fn(this);
       if (typeof result?.then === 'function')
@@ -170,8 +205,10 @@ export class Store {
       throw error;
     } finally {
       this.#busy--;
+      this.#inTransaction = false;
     }
     check(wasm._hy_txn_commit(store), 'transact');
+    this[edited]();
     return result;
   }
 
@@ -274,6 +311,7 @@ export class Store {
       const store = this[storePointer]('merge');
       checkBytes(batch, 'merge', 'batch');
       const err = wasm._hy_store_merge(store, pushBytes(batch, 'merge'), batch.length);
+      this[edited]();
       if (err === ErrorCode.MISSING_DEPS) return false;
       check(err, 'merge');
       return true;

@@ -1,4 +1,5 @@
-// hypha/sync: persistence in IndexedDB and transports (docs/js.md, "Persistence and transports").
+// hypha/sync: persistence in IndexedDB, sync sessions and transports (docs/js.md, "Persistence
+// and sync").
 import { HyphaError, Store, StoreOptions } from './index.js';
 
 /** An `error` event of a persistence or a transport. */
@@ -52,17 +53,92 @@ export function openPersistentStore(name: string, options?: StoreOptions & Persi
 export function persist(store: Store, name: string, options?: PersistenceOptions):
   Promise<IndexedDBPersistence>;
 
-/** A message of the change broadcast that does not decode. */
+/** A message a transport cannot use: not an envelope, or a text WebSocket message. */
 export class TransportError extends Error {
   readonly name: 'TransportError';
 }
 
+export type SessionState = 'handshake' | 'ready' | 'closed';
+
+export interface SessionOptions {
+  /** The store's genesis; default store.genesis. A store made without one syncs only under a
+   * genesis that names no writers (it would not refuse the others' changes). */
+  genesis?: Uint8Array;
+  /** The 32-byte secret seed of this end's node key; default: a fresh random one. */
+  nodeSeed?: Uint8Array;
+  /** The largest frame payload accepted or sent, in bytes; default 1 MiB. */
+  maxFrame?: number;
+}
+
+export interface SyncSessionOptions extends SessionOptions {
+  /** Called with each frame to send, in order, from the HELLO in the constructor on. */
+  send(frame: Uint8Array): void;
+  /** The largest change batch the peer may send in parts, in bytes; default 64 MiB. */
+  maxBatch?: number;
+}
+
+export interface SessionStats {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Changes received and applied. */
+  changesIn: number;
+  changesOut: number;
+  /** Changes refused (a forbidden writer, a bad signature, an invalid change). */
+  changesRefused: number;
+}
+
+/**
+ * One end of a sync session (docs/protocol.md) with one peer about one store, over any message
+ * transport: hand it what arrives (receive), and it sends through options.send. It follows the
+ * store: commits and merges, local or through its other sessions, are pushed by themselves.
+ * Call tick() about once a second. It owns WebAssembly memory until close() (closing the store
+ * closes it too; garbage collection frees it later).
+ */
+export class SyncSession {
+  constructor(store: Store, options: SyncSessionOptions);
+  readonly state: SessionState;
+  /** Why the session closed: ours or the peer's code; null while open or after close(). */
+  readonly error: HyphaError | null;
+  /** Whether the peer's last announcement names exactly this store's heads. */
+  readonly inSync: boolean;
+  /** The peer's node key once ready, else null. */
+  readonly peerKey: Uint8Array | null;
+  readonly stats: SessionStats;
+  /** One or more whole frames from the peer. A peer that breaks the protocol or sends what the
+   * store refuses closes the session (state 'closed', error set) after its ERROR frame went. */
+  receive(data: Uint8Array): void;
+  /** Re-sends what the peer has not confirmed. */
+  tick(): void;
+  /** Frees the session; calls after it throw CLOSED. Closing twice does nothing. */
+  close(): void;
+}
+
+export interface BroadcastChannelTransportOptions extends SessionOptions {
+  /** ms between the "here" each tab repeats; default 5,000. */
+  heartbeatInterval?: number;
+  /** ms of silence after which a tab counts as gone; default 20,000. */
+  peerTimeout?: number;
+}
+
+/** A tab a BroadcastChannelTransport has a session with. */
+export interface BroadcastPeer {
+  /** Its tab id (hex). */
+  id: string;
+  state: SessionState;
+  inSync: boolean;
+}
+
 /** Keeps a store in step with the other tabs of this origin over the BroadcastChannel
- * `hypha:NAME` (the provisional change broadcast until the sync protocol; docs/js.md). */
+ * `hypha:NAME`: a sync session per pair of tabs (docs/js.md). */
 export class BroadcastChannelTransport extends EventTarget {
-  constructor(store: Store, name: string);
+  constructor(store: Store, name: string, options?: BroadcastChannelTransportOptions);
   readonly name: string;
-  /** Leaves the channel and stops following the store. */
+  /** This tab's id on the channel (hex), new for every transport. */
+  readonly tabId: string;
+  readonly peers: BroadcastPeer[];
+  /** Says goodbye to the other tabs and leaves the channel. */
   close(): void;
   addEventListener(type: 'error', listener: (event: ErrorEventOf<TransportError | HyphaError>) => void,
     options?: boolean | AddEventListenerOptions): void;
@@ -82,9 +158,9 @@ export interface StatusEvent extends Event {
   readonly status: WebSocketStatus;
 }
 
-export interface WebSocketTransportOptions {
+export interface WebSocketTransportOptions extends SessionOptions {
   /** The WebSocket class; default the global one (under node 20, pass the ws package's). */
-  WebSocket?: new (url: string) => WebSocket;
+  WebSocket?: new (url: string, protocols?: string | string[]) => WebSocket;
   /** Connect at once; default true. */
   connect?: boolean;
   /** The reconnect backoff's bounds in ms; defaults 250 and 10,000. */
@@ -92,18 +168,22 @@ export interface WebSocketTransportOptions {
   maxReconnectDelay?: number;
 }
 
-/** Keeps a store in step with a node over a WebSocket (binary frames), reconnecting with
- * backoff; `status` changes dispatch `status` events. */
+/** Keeps a store in step with a hypha node over a WebSocket (URL/sync, subprotocol
+ * hypha-sync-1, a session per connection), reconnecting with backoff; `status` changes
+ * dispatch `status` events. */
 export class WebSocketTransport extends EventTarget {
   constructor(store: Store, url: string | URL, options?: WebSocketTransportOptions);
+  /** The node's URL as given. */
   readonly url: string;
   /** 'disconnected': a reconnect is due; 'offline': disconnect() or close() was called. */
   readonly status: WebSocketStatus;
+  /** Whether the node's last announcement names exactly this store's heads. */
+  readonly inSync: boolean;
   /** Goes online: connects now and after every drop. */
   connect(): void;
   /** Goes offline: closes the socket and stops reconnecting until connect(). */
   disconnect(): void;
-  /** Disconnects for good and stops following the store. */
+  /** Disconnects for good. */
   close(): void;
   addEventListener(type: 'status', listener: (event: StatusEvent) => void,
     options?: boolean | AddEventListenerOptions): void;

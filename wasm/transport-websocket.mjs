@@ -1,31 +1,46 @@
-// A store kept in step with a node over a WebSocket (issue 5's node; until then any server
-// that relays binary frames between the clients of one store), with the provisional change
-// broadcast (change-broadcast.mjs) in binary frames. It reconnects with backoff after a drop,
+// A store kept in step with a hypha node over a WebSocket: one sync session (docs/protocol.md)
+// per connection, each frame in one binary message, on the node's sync path (URL/sync) with
+// the subprotocol hypha-sync-1. It reconnects with backoff after a drop, with a fresh session,
 // and goes offline (closed, not reconnecting) when the app says so.
-import { ChangeBroadcast } from './change-broadcast.mjs';
-import { TransportError } from './change-messages.mjs';
-import { errorEvent, statusEvent } from './events.mjs';
+import { errorEvent, statusEvent, TransportError } from './events.mjs';
+import { checkSessionOptions, randomSeed, SyncSession } from './session.mjs';
+
+const SUBPROTOCOL = 'hypha-sync-1';
+const TICK_MS = 1000; // how often a session re-announces what the peer has not confirmed
 
 function checkDelay(value, name) {
   if (typeof value !== 'number' || !(value >= 0) || value === Infinity)
     throw new RangeError(`WebSocketTransport: ${name} must be a finite number of ms, got ${value}`);
 }
 
+/** The sync URL of a node's base URL, as the node's own dialer makes it: ws://h:p/base is
+ * served at ws://h:p/base/sync. */
+function syncUrl(base) {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/sync`;
+  return url.href;
+}
+
 /**
- * Connects to `url` (ws: or wss:) unless options.connect is false. `status` is 'connecting',
- * 'connected', 'disconnected' (a reconnect is due) or 'offline' (disconnect() or close());
- * each change dispatches a `status` event (event.status). `error` events (event.error) tell of
- * messages it cannot use and of sockets that cannot be made; it carries on after them.
- * options.WebSocket: the WebSocket class (default: the global one; in node 20, the ws
- * package's); options.minReconnectDelay, maxReconnectDelay: the backoff's bounds in ms.
+ * Connects to the node at `url` (ws: or wss:) unless options.connect is false. `status` is
+ * 'connecting', 'connected', 'disconnected' (a reconnect is due) or 'offline' (disconnect() or
+ * close()); each change dispatches a `status` event (event.status). `error` events
+ * (event.error) tell of messages it cannot use, sessions that ended in an error and sockets
+ * that cannot be made; it carries on after them. options: the session's (genesis, nodeSeed,
+ * maxFrame: SyncSession), WebSocket (the class; default the global one, in node 20 the ws
+ * package's), minReconnectDelay and maxReconnectDelay (the backoff's bounds in ms).
  */
 export class WebSocketTransport extends EventTarget {
   #url;
+  #syncUrl;
+  #store;
+  #sessionOptions;
   #WebSocket;
   #minDelay;
   #maxDelay;
-  #broadcast;
   #socket = null;
+  #session = null;
+  #ticker = null;
   #reconnectTimer = null;
   #failures = 0; // connections that failed or dropped since the last that opened
   #status = 'offline';
@@ -35,7 +50,7 @@ export class WebSocketTransport extends EventTarget {
   constructor(store, url, options = {}) {
     super();
     const { WebSocket = globalThis.WebSocket, connect = true, minReconnectDelay = 250,
-            maxReconnectDelay = 10_000 } = options;
+            maxReconnectDelay = 10_000, genesis, nodeSeed = randomSeed(), maxFrame } = options;
     if (typeof WebSocket !== 'function')
       throw new TypeError('WebSocketTransport: no WebSocket class here: pass options.WebSocket');
     checkDelay(minReconnectDelay, 'minReconnectDelay');
@@ -45,17 +60,23 @@ export class WebSocketTransport extends EventTarget {
     const parsed = new URL(url);
     if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')
       throw new TypeError(`WebSocketTransport: a ws: or wss: URL, got ${parsed.protocol}`);
+    // One node key for every connection, so that the node sees the same peer come back.
+    this.#sessionOptions = { genesis, nodeSeed, maxFrame };
+    checkSessionOptions(store, this.#sessionOptions, 'WebSocketTransport');
+    this.#store = store;
     this.#url = parsed.href;
+    this.#syncUrl = syncUrl(parsed);
     this.#WebSocket = WebSocket;
     this.#minDelay = minReconnectDelay;
     this.#maxDelay = maxReconnectDelay;
-    this.#broadcast = new ChangeBroadcast(store, (bytes) => this.#socket.send(bytes),
-                                          (error) => this.#report(error));
     if (connect) this.connect();
   }
 
+  /** The node's URL as given; the socket opens at its sync path, URL/sync. */
   get url() { return this.#url; }
   get status() { return this.#status; }
+  /** Whether the node's last announcement names exactly this store's heads. */
+  get inSync() { return this.#session?.inSync ?? false; }
 
   /** Goes online: connects now, and again after every drop. */
   connect() {
@@ -74,26 +95,28 @@ export class WebSocketTransport extends EventTarget {
     this.#reconnectTimer = null;
     const socket = this.#socket;
     if (socket) {
-      this.#socket = null;
-      this.#broadcast.unlinked();
       socket.onopen = socket.onmessage = socket.onclose = null;
+      this.#dropped();
       socket.close();
     }
     this.#setStatus('offline');
   }
 
-  /** Disconnects for good and stops following the store. */
+  /** Disconnects for good. */
   close() {
     this.disconnect();
-    this.#broadcast.close();
     this.#closed = true;
   }
 
   #open() {
+    if (this.#store.closed) {
+      this.close();
+      return;
+    }
     this.#setStatus('connecting');
     let socket;
     try {
-      socket = new this.#WebSocket(this.#url);
+      socket = new this.#WebSocket(this.#syncUrl, SUBPROTOCOL);
     } catch (error) {
       this.#report(error);
       this.#reconnectLater();
@@ -102,22 +125,44 @@ export class WebSocketTransport extends EventTarget {
     this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
+      if (this.#store.closed) return this.close();
       this.#failures = 0;
       this.#setStatus('connected');
-      this.#broadcast.linked();
+      this.#session = new SyncSession(this.#store, { ...this.#sessionOptions,
+                                                     send: (frame) => socket.send(frame) });
+      this.#ticker = setInterval(() => this.#alive() && this.#session.tick(), TICK_MS);
     };
     socket.onmessage = ({ data }) => {
-      if (typeof data === 'string')
-        this.#report(new TransportError('a text frame: binary frames only'));
-      else this.#broadcast.receive(new Uint8Array(data));
+      if (!this.#alive()) return;
+      if (typeof data === 'string') {
+        this.#report(new TransportError('a text message: sync messages are binary'));
+        return;
+      }
+      this.#session.receive(new Uint8Array(data));
+      if (this.#session.state === 'closed') {
+        // Its ERROR frame is sent; the node drops the connection too. Reconnect later.
+        this.#report(this.#session.error);
+        socket.close();
+      }
     };
     socket.onclose = () => {
-      this.#socket = null;
-      this.#broadcast.unlinked();
+      this.#dropped();
       this.#reconnectLater();
     };
     // A close event follows every error; ws (node) throws an error nobody listens to.
     socket.onerror = () => {};
+  }
+
+  /** Whether the session can go on; a closed store ends the transport. */
+  #alive() {
+    if (this.#store.closed) this.close();
+    return this.#session !== null && this.#session.state !== 'closed';
+  }
+
+  #dropped() {
+    clearInterval(this.#ticker);
+    this.#session?.close();
+    this.#socket = this.#session = this.#ticker = null;
   }
 
   /** Exponential backoff from minReconnectDelay, capped at maxReconnectDelay; each delay is

@@ -1,5 +1,6 @@
-// BroadcastChannelTransport between two pages of one origin in Chromium: edits go both ways,
-// and tabs of one app (persisted in IndexedDB and broadcasting) stay in step across a reload.
+// BroadcastChannelTransport between two pages of one origin in Chromium: a sync session per
+// pair of tabs, edits go both ways, a tab that closes says so (pagehide), and tabs of one app
+// (persisted in IndexedDB and broadcasting) stay in step across a reload.
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
 import { launch } from './chromium.mjs';
@@ -8,8 +9,8 @@ const browser = await launch();
 after(() => browser.close());
 afterEach(() => assert.deepEqual(browser.pageErrors, []));
 
-/** A page with the package as window.hypha, a store as window.store, on the channel `name`;
- * persisted under `name` too when `persisted`. */
+/** A page with the package as window.hypha, a store of the genesis named `name` as
+ * window.store, on the channel `name`; persisted under `name` too when `persisted`. */
 async function tab({ name, persisted = false }) {
   const page = await browser.newPage();
   await join(page, { name, persisted });
@@ -19,7 +20,9 @@ async function tab({ name, persisted = false }) {
 function join(page, options) {
   return page.evaluate(async ({ name, persisted }) => {
     window.hypha = { ...await import('/pkg/index.mjs'), ...await import('/pkg/sync.mjs') };
-    window.store = persisted ? (await hypha.openPersistentStore(name)).store : hypha.Store.create();
+    const genesis = hypha.genesis({ name });
+    window.store = persisted ? (await hypha.openPersistentStore(name, { genesis })).store
+      : hypha.Store.create({ genesis });
     window.transport = new hypha.BroadcastChannelTransport(store, name);
     window.errors = [];
     transport.addEventListener('error', ({ error }) => errors.push(String(error)));
@@ -41,6 +44,15 @@ test('two pages converge both ways, concurrent edits included', async () => {
     await waitFor(page, () => store.counter('c', 'k', 'n').value === 3);
     assert.deepEqual(await page.evaluate(() => errors), []);
   }
+  assert.deepEqual(await a.evaluate(() => transport.peers.map(({ state }) => state)), ['ready']);
+  // A third tab joins and leaves: closing the page (pagehide) tells the others at once, long
+  // before the 20 s peerTimeout.
+  const c = await tab({ name: 'room' });
+  await waitFor(c, () => store.counter('c', 'k', 'n').value === 3);
+  await waitFor(a, () => transport.peers.length === 2);
+  await c.close({ runBeforeUnload: true });
+  await waitFor(a, () => transport.peers.length === 1);
+  await waitFor(b, () => transport.peers.length === 1);
   await Promise.all([a.close(), b.close()]);
 });
 

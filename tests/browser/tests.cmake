@@ -1,8 +1,8 @@
 # The browser tests: tests/browser/NAME.test.mjs is the ctest browser.NAME, node's test runner
 # driving Debian's Chromium through playwright-core against the package in HYPHA_PKG_DIR.
 # wasm/CMakeLists.txt includes this file after registering the js.* tests, because
-# js.websocket needs the same npm packages (ws) and CMake 3.25's set_tests_properties reaches
-# only the tests of the directory it runs in.
+# js.websocket and js.node need the same npm packages (ws) and CMake 3.25's
+# set_tests_properties reaches only the tests of the directory it runs in.
 find_program(NPM_EXECUTABLE npm REQUIRED)
 set(hypha_browser_dir ${PROJECT_SOURCE_DIR}/tests/browser)
 
@@ -20,4 +20,4 @@ foreach(test ${hypha_browser_tests})
   set_tests_properties(browser.${name} PROPERTIES ENVIRONMENT HYPHA_PKG=${HYPHA_PKG_DIR}
                        FIXTURES_REQUIRED hypha_npm_browser TIMEOUT 60)
 endforeach()
-set_tests_properties(js.websocket PROPERTIES FIXTURES_REQUIRED hypha_npm_browser)
+set_tests_properties(js.websocket js.node PROPERTIES FIXTURES_REQUIRED hypha_npm_browser)

@@ -1,36 +1,54 @@
-// BroadcastChannelTransport in node (node 20 has BroadcastChannel; the same tests run between
-// two pages in Chromium in tests/browser): stores converge, latecomers catch up, nothing echoes.
-// A spy channel of the same name sees every message, as the stores' own channels do.
+// BroadcastChannelTransport in node (node 20 has BroadcastChannel; Chromium runs it between
+// pages in tests/browser): a sync session per pair of tabs in envelopes (docs/js.md,
+// "BroadcastChannel envelopes"). Stores converge, latecomers catch up, tabs that leave or fall
+// silent are dropped, failed sessions are not reopened, and a converged channel carries only
+// heartbeats. A spy channel of the same name sees every envelope, as the tabs' own do.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hypha, seedOf } from './support.mjs';
-import { closeAfter, collectErrors, converged, headsOf, sleep } from './sync-support.mjs';
+import { changesFrame, closeAfter, collectErrors, converged, hex, sleep, until }
+  from './sync-support.mjs';
 
-const { BroadcastChannelTransport, HyphaError, Store, TransportError } = hypha;
-const [HELLO, HEADS, CHANGES] = [1, 2, 3];
+const { BroadcastChannelTransport, ErrorCode, HyphaError, Store, TransportError, genesis,
+        heapUsed, publicKey } = hypha;
+const [HERE, FRAMES, BYE] = [1, 2, 3];
+const HEADER = 33;
+const notes = genesis({ name: 'notes' });
+// Short timers, so that heartbeats and timeouts happen within a test.
+const fast = { heartbeatInterval: 40, peerTimeout: 200 };
 
 let channels = 0;
 const channelName = () => `broadcast-test-${process.pid}-${++channels}`;
 
-/** Every message on the channel `hypha:name`, as [kind, bytes]. */
+/** Every envelope on the channel `hypha:name`, decoded: { kind, from, to, frame }. */
 function spy(t, name) {
   const channel = new BroadcastChannel(`hypha:${name}`);
   closeAfter(t, channel);
   const messages = [];
-  channel.onmessage = ({ data }) => messages.push([data[1], data]);
-  return { channel, messages, kinds: () => messages.map(([kind]) => kind) };
+  channel.onmessage = ({ data }) => messages.push({
+    kind: data[0], from: hex(data.subarray(1, 17)), to: hex(data.subarray(17, HEADER)),
+    frame: data.subarray(HEADER),
+  });
+  const post = (kind, from, to, frame = []) =>
+    channel.postMessage(new Uint8Array([kind, ...from, ...to, ...frame]));
+  return { channel, messages, post, frames: () => messages.filter(({ kind }) => kind === FRAMES) };
 }
 
-function joined(t, store, name) {
-  const transport = collectErrors(new BroadcastChannelTransport(store, name));
+function joined(t, store, name, options = fast) {
+  const transport = collectErrors(new BroadcastChannelTransport(store, name, options));
   closeAfter(t, transport);
   return transport;
 }
 
-test('two stores converge both ways, concurrent edits included', async (t) => {
+const created = (t, count, options = { genesis: notes }) => {
+  const stores = Array.from({ length: count }, () => Store.create(options));
+  closeAfter(t, ...stores);
+  return stores;
+};
+
+test('two stores converge both ways, concurrent edits included, one session each', async (t) => {
   const name = channelName();
-  const [a, b] = [Store.create({ actorSeed: seedOf(1) }), Store.create({ actorSeed: seedOf(2) })];
-  closeAfter(t, a, b);
+  const [a, b] = created(t, 2);
   const [ta, tb] = [joined(t, a, name), joined(t, b, name)];
   a.put('notes', 'n1', 'title', 'from a');
   b.text('notes', 'n1', 'body').insert(0, 'from b 😀');
@@ -42,17 +60,18 @@ test('two stores converge both ways, concurrent edits included', async (t) => {
     assert.equal(store.text('notes', 'n1', 'body').toString(), 'from b 😀');
     assert.equal(store.counter('notes', 'n1', 'votes').value, 5);
   }
-  // And again in the other direction, after the first exchange.
   b.put('notes', 'n1', 'title', 'from b');
   await converged([a, b]);
   assert.equal(a.get('notes', 'n1', 'title'), 'from b');
+  assert.equal(ta.peers.length, 1);
+  assert.equal(ta.peers[0].state, 'ready');
+  await until(() => ta.peers[0].inSync && tb.peers[0].inSync, 'both sessions in sync');
   assert.deepEqual([...ta.errors, ...tb.errors], []);
 });
 
-test('a late joiner catches up, and what it wrote alone reaches the others', async (t) => {
+test('a late joiner catches up both ways; a tab that leaves says so and is dropped', async (t) => {
   const name = channelName();
-  const [a, b, late] = [Store.create(), Store.create(), Store.create()];
-  closeAfter(t, a, b, late);
+  const [a, b, late] = created(t, 3);
   const [ta, tb] = [joined(t, a, name), joined(t, b, name)];
   for (let i = 0; i < 20; i++) a.list('c', 'k', 'items').push(i);
   b.put('c', 'k', 'owner', 'b');
@@ -61,15 +80,20 @@ test('a late joiner catches up, and what it wrote alone reaches the others', asy
   const tl = joined(t, late, name);
   await converged([a, b, late]);
   assert.deepEqual(late.list('c', 'k', 'items').toArray(), Array.from({ length: 20 }, (_, i) => i));
-  assert.equal(late.get('c', 'k', 'owner'), 'b');
   assert.equal(a.get('c', 'k', 'offline'), 'written before joining');
   assert.equal(b.get('c', 'k', 'offline'), 'written before joining');
-  // A peer that leaves, writes and comes back (a reconnecting tab) catches up both ways.
+  assert.equal(ta.peers.length, 2);
+
+  // b leaves: its BYE drops the sessions with it at once, not after peerTimeout.
+  const watch = spy(t, name);
   tb.close();
+  await until(() => ta.peers.length === 1 && tl.peers.length === 1, 'the others dropped b');
+  assert.ok(watch.messages.some(({ kind, to }) => kind === BYE && /^0+$/.test(to)));
   b.put('c', 'k', 'while away', 'b');
   a.put('c', 'k', 'while b was away', 'a');
   await sleep(20);
   assert.equal(b.get('c', 'k', 'while b was away'), undefined);
+  // ... and comes back (a reloaded tab): a new tab id, new sessions, caught up both ways.
   const tb2 = joined(t, b, name);
   await converged([a, b, late]);
   assert.equal(a.get('c', 'k', 'while away'), 'b');
@@ -77,148 +101,181 @@ test('a late joiner catches up, and what it wrote alone reaches the others', asy
   assert.deepEqual([...ta.errors, ...tl.errors, ...tb2.errors], []);
 });
 
-test('no echo: one message per burst of commits, nothing once converged', async (t) => {
+test('a tab that vanishes without a word is dropped after peerTimeout', async (t) => {
   const name = channelName();
-  const stores = [Store.create(), Store.create(), Store.create()];
-  closeAfter(t, ...stores);
+  const [a] = created(t, 1);
+  const ta = joined(t, a, name);
+  const ghost = spy(t, name);
+  const ghostId = new Uint8Array(16).fill(9);
+  ghost.post(HERE, ghostId, new Uint8Array(16));
+  await until(() => ta.peers.length === 1, 'a session with the ghost');
+  // a opened a session: its HELLO went to the ghost, which never answers.
+  assert.ok(ghost.frames().some(({ to, frame }) => to === hex(ghostId) && frame[0] === 1));
+  const started = Date.now();
+  await until(() => ta.peers.length === 0, 'the ghost dropped');
+  assert.ok(Date.now() - started >= 150, 'not before peerTimeout');
+  await until(() => ghost.messages.some(({ kind, to }) => kind === BYE && to === hex(ghostId)),
+              'a BYE to the ghost');
+  // Frames of a session a no longer has (not a HELLO) are answered with BYE, not acted on.
+  ghost.messages.length = 0;
+  ghost.post(FRAMES, ghostId, Buffer.from(ta.tabId, 'hex'), [3, 0]);
+  await until(() => ghost.messages.some(({ kind }) => kind === BYE), 'a BYE to the stale frames');
+  assert.equal(ta.peers.length, 0);
+  assert.deepEqual(ta.errors, []);
+});
+
+test('once converged only heartbeats cross the channel; a burst of edits is one push', async (t) => {
+  const name = channelName();
+  const stores = created(t, 3);
   const watch = spy(t, name);
   stores.forEach((store) => joined(t, store, name));
   await converged(stores);
-  await sleep(50); // the HELLO exchange ends
+  await sleep(300); // ticks (every 40 ms here): the sessions confirm that they are level
   watch.messages.length = 0;
+  await sleep(300);
+  assert.deepEqual(watch.frames(), [], 'sync frames once converged');
+  assert.ok(watch.messages.every(({ kind }) => kind === HERE));
 
-  // A burst of edits in one task is one CHANGES, merged by both others, who send nothing.
+  // 100 edits in one task: one CHANGES from the editing tab to each other tab.
   for (let i = 0; i < 100; i++) stores[0].text('c', 'k', 'body').insert(i, 'x');
   await converged(stores);
-  await sleep(100);
-  assert.deepEqual(watch.kinds(), [CHANGES]);
-
-  // Concurrent edits on every store: one CHANGES each, then silence.
-  watch.messages.length = 0;
-  stores.forEach((store, i) => store.counter('c', 'k', 'n').add(i + 1));
-  await converged(stores);
-  await sleep(100);
-  assert.deepEqual(watch.kinds(), [CHANGES, CHANGES, CHANGES]);
-  for (const store of stores) assert.equal(store.counter('c', 'k', 'n').value, 6);
-});
-
-test('a peer that fell behind catches up with only what it lacks', async (t) => {
-  const name = channelName();
-  const [a, b] = [Store.create(), Store.create()];
-  closeAfter(t, a, b);
-  joined(t, a, name);
-  const tb = joined(t, b, name);
-  for (let i = 0; i < 200; i++) a.list('c', 'k', 'items').push(i);
-  await converged([a, b]);
-  tb.close();
-  const before = a.heads();
-  a.list('c', 'k', 'items').push('new');
-  await sleep(10); // a sends it while b is away
-  const watch = spy(t, name);
-  joined(t, b, name);
-  await converged([a, b]);
   await sleep(50);
-  // b's HELLO; a's answer (the one change b lacks) and HEADS; b, up to date, sends nothing.
-  assert.deepEqual(watch.kinds(), [HELLO, CHANGES, HEADS]);
-  assert.equal(watch.messages[1][1].length, 2 + a.changes(before).length);
+  const changes = watch.frames().filter(({ frame }) => frame[0] === 4);
+  assert.ok(changes.length >= 2 && changes.length <= 4, `${changes.length} CHANGES frames`);
+  await sleep(300);
+  watch.messages.length = 0;
+  await sleep(300);
+  assert.deepEqual(watch.frames(), [], 'sync frames once converged again');
 });
 
-test('a store on two channels forwards between them, and nothing loops', async (t) => {
+test('a store on two channels forwards between them (its sessions tell each other)', async (t) => {
   const [left, right] = [channelName(), channelName()];
-  const [a, bridge, c] = [Store.create(), Store.create(), Store.create()];
-  closeAfter(t, a, bridge, c);
-  const [watchLeft, watchRight] = [spy(t, left), spy(t, right)];
+  const [a, bridge, c] = created(t, 3);
   joined(t, a, left);
   joined(t, bridge, left);
   joined(t, bridge, right);
   joined(t, c, right);
-  await sleep(50);
-  [watchLeft, watchRight].forEach((watch) => { watch.messages.length = 0; });
   a.put('c', 'k', 'from', 'a');
   c.put('c', 'k', 'from', 'c');
   await converged([a, bridge, c]);
-  await sleep(100);
   assert.deepEqual(a.conflicts('c', 'k', 'from').sort(), ['a', 'c']);
-  // Each side: its own edit, then the bridge forwarding the other side's. Nothing more.
-  assert.deepEqual(watchLeft.kinds(), [CHANGES, CHANGES]);
-  assert.deepEqual(watchRight.kinds(), [CHANGES, CHANGES]);
 });
 
-test('changes waiting for dependencies: one HEADS asks for them, and not again', async (t) => {
+test('a writer outside the genesis: its changes are refused with FORBIDDEN, and not retried', async (t) => {
   const name = channelName();
-  const [source, a] = [Store.create(), Store.create()];
-  closeAfter(t, source, a);
-  source.put('c', 'k', 'f', 1);
-  const first = source.heads();
-  source.put('c', 'k', 'f', 2);
-  const later = source.changes(first); // depends on the first change, which a lacks
-  // The test plays a peer that holds source's changes.
-  const peer = spy(t, name);
-  const ta = joined(t, a, name);
-  const post = (kind, body) => {
-    const message = new Uint8Array(2 + body.length);
-    message.set([0, kind]);
-    message.set(body, 2);
-    peer.channel.postMessage(message);
+  const policy = genesis({ name: 'team', writers: [publicKey(seedOf(1))] });
+  const [writer] = created(t, 1, { genesis: policy, actorSeed: seedOf(1) });
+  const tw = joined(t, writer, name);
+  // Changes by an actor the policy leaves out: no honest tab holds or sends them, so the
+  // hostile tab is played by hand: an honest session of a store under the same genesis for
+  // the handshake, then a CHANGES frame carrying the outsider's batch.
+  const [rogue] = created(t, 1, { genesis: policy, actorSeed: seedOf(1) });
+  const [outsider] = created(t, 1, { actorSeed: seedOf(2) });
+  outsider.put('c', 'k', 'f', 'forged');
+  const watch = spy(t, name);
+  const rogueId = new Uint8Array(16).fill(7);
+  const rogueSession = new hypha.SyncSession(rogue, {
+    send: (frame) => watch.post(FRAMES, rogueId, Buffer.from(tw.tabId, 'hex'), frame) });
+  t.after(() => rogueSession.close());
+  watch.channel.onmessage = ({ data }) => {
+    if (data[0] === FRAMES && hex(data.subarray(17, HEADER)) === hex(rogueId)) {
+      rogueSession.receive(data.subarray(HEADER));
+      if (rogueSession.state === 'ready' && !watch.forged) {
+        watch.forged = true;
+        watch.post(FRAMES, rogueId, Buffer.from(tw.tabId, 'hex'), changesFrame(outsider.changes()));
+      }
+    }
   };
-  await sleep(20);
-  assert.deepEqual(peer.kinds(), [HELLO]);
-  post(CHANGES, later);
-  await sleep(50);
-  assert.deepEqual(peer.kinds(), [HELLO, HEADS]);
-  assert.equal(a.get('c', 'k', 'f'), undefined);
-  // The same batch again leaves a where it was: it does not ask again.
-  post(CHANGES, later);
-  await sleep(50);
-  assert.deepEqual(peer.kinds(), [HELLO, HEADS]);
-  // The answer to its HEADS: what a peer at those heads lacks.
-  const asked = peer.messages[1][1].subarray(2);
-  const hashes = Array.from({ length: asked.length / 32 },
-                            (_, i) => asked.subarray(i * 32, i * 32 + 32));
-  post(CHANGES, source.changes(hashes));
-  await sleep(50);
-  assert.equal(a.get('c', 'k', 'f'), 2);
-  assert.equal(headsOf(a), headsOf(source));
-  assert.deepEqual(ta.errors, []);
+  await until(() => tw.errors.length === 1, 'the refusal reported');
+  assert.ok(tw.errors[0] instanceof HyphaError);
+  assert.equal(tw.errors[0].code, ErrorCode.FORBIDDEN);
+  assert.equal(writer.get('c', 'k', 'f'), undefined);
+  assert.equal(tw.peers.length, 0);
+  // Its heartbeats do not open a session again.
+  watch.post(HERE, rogueId, new Uint8Array(16));
+  await sleep(100);
+  assert.equal(tw.peers.length, 0);
+  assert.equal(tw.errors.length, 1);
+});
+
+test('tabs of another store on the same channel: NOT_FOUND once, then left alone', async (t) => {
+  const name = channelName();
+  const [a] = created(t, 1);
+  const [other] = created(t, 1, { genesis: genesis({ name: 'other' }) });
+  const [ta, to] = [joined(t, a, name), joined(t, other, name)];
+  await until(() => ta.errors.length && to.errors.length, 'both sessions refused');
+  await sleep(300); // several heartbeats
+  assert.equal(ta.errors.length, 1);
+  assert.equal(ta.errors[0].code, ErrorCode.NOT_FOUND);
+  assert.equal(to.errors.length, 1);
+  assert.deepEqual([ta.peers, to.peers], [[], []]);
 });
 
 test('messages it cannot use are reported and skipped; the transport carries on', async (t) => {
   const name = channelName();
-  const [a, b] = [Store.create(), Store.create()];
-  closeAfter(t, a, b);
+  const [a, b] = created(t, 2);
   const ta = joined(t, a, name);
   const raw = spy(t, name).channel;
-  raw.postMessage(new Uint8Array([0])); // too short
-  raw.postMessage(new Uint8Array([0, 9])); // unknown kind
-  raw.postMessage(new Uint8Array([0, HEADS, 1, 2, 3])); // not whole hashes
-  raw.postMessage(new Uint8Array([0, CHANGES, 0x48, 0x59, 0x43, 0x42, 9])); // a bad batch
+  raw.postMessage(new Uint8Array([HERE, 1, 2])); // too short
+  raw.postMessage(new Uint8Array(HEADER).fill(9)); // unknown kind
+  raw.postMessage(new Uint8Array([FRAMES, ...new Uint8Array(32)])); // frames without a frame
   raw.postMessage('text'); // not bytes
-  raw.postMessage(new Uint8Array([7, 1, 2, 3])); // another format: skipped quietly
   await sleep(50);
-  assert.equal(ta.errors.length, 5, ta.errors.map(String).join('\n'));
-  assert.ok(ta.errors.slice(0, 3).every((error) => error instanceof TransportError));
-  assert.ok(ta.errors[3] instanceof HyphaError);
-  assert.ok(ta.errors[4] instanceof TransportError);
+  assert.equal(ta.errors.length, 4, ta.errors.map(String).join('\n'));
+  assert.ok(ta.errors.every((error) => error instanceof TransportError));
   joined(t, b, name);
   b.put('c', 'k', 'f', 'still works');
   await converged([a, b]);
   assert.equal(a.get('c', 'k', 'f'), 'still works');
 });
 
-test('after close() commits send nothing; bad arguments throw', async (t) => {
+test('after close() nothing is sent; a closed store ends its transports; bad arguments throw',
+     async (t) => {
   const name = channelName();
-  const store = Store.create();
-  closeAfter(t, store);
+  const [store, other] = created(t, 2);
   const watch = spy(t, name);
   const transport = joined(t, store, name);
   await sleep(20);
-  assert.deepEqual(watch.kinds(), [HELLO]);
+  assert.deepEqual(watch.messages.map(({ kind }) => kind), [HERE]);
+  transport.close();
+  transport.close();
+  await until(() => watch.messages.at(-1).kind === BYE, 'its BYE');
   watch.messages.length = 0;
-  transport.close();
-  transport.close();
   store.put('c', 'k', 'f', 1);
-  await sleep(30);
-  assert.deepEqual(watch.kinds(), []);
-  assert.throws(() => new BroadcastChannelTransport(store, ''), TypeError);
-  assert.throws(() => new BroadcastChannelTransport({}, 'x'), TypeError);
+  await sleep(100);
+  assert.deepEqual(watch.messages, []);
+
+  const ending = joined(t, other, name);
+  joined(t, created(t, 1)[0], name);
+  await until(() => ending.peers.length === 1, 'a session');
+  other.close();
+  await until(() => watch.messages.some(({ kind }) => kind === BYE), 'the closed store\'s BYE');
+  assert.deepEqual(ending.peers, []);
+
+  const [anyone] = created(t, 1, {});
+  const [open] = created(t, 1);
+  assert.throws(() => new BroadcastChannelTransport(open, ''), TypeError);
+  assert.throws(() => new BroadcastChannelTransport({}, 'x', fast), TypeError);
+  assert.throws(() => new BroadcastChannelTransport(anyone, 'x'),
+                (error) => error.code === ErrorCode.INVALID_ARG && /genesis/.test(error.message));
+  assert.throws(() => new BroadcastChannelTransport(open, 'x', { peerTimeout: 0 }), RangeError);
+});
+
+test('closing the transports and the stores gives their WebAssembly memory back', async () => {
+  const round = async () => {
+    const name = channelName();
+    const stores = [0, 1, 2].map(() => Store.create({ genesis: notes }));
+    const transports = stores.map((store) => new BroadcastChannelTransport(store, name, fast));
+    for (let i = 0; i < 100; i++) stores[i % 3].list('c', 'k', 'items').push(i);
+    await converged(stores);
+    await until(() => transports.every((transport) => transport.peers.length === 2 &&
+      transport.peers.every(({ inSync }) => inSync)), 'every session in sync');
+    transports.forEach((transport) => transport.close());
+    stores.forEach((store) => store.close());
+  };
+  await round(); // first-use allocations
+  const baseline = heapUsed();
+  await round();
+  await round();
+  assert.equal(heapUsed(), baseline);
 });

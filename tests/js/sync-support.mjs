@@ -4,14 +4,29 @@ import assert from 'node:assert/strict';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const headsOf = (store) =>
-  store.heads().map((head) => Buffer.from(head).toString('hex')).sort().join();
+export const hex = (bytes) => Buffer.from(bytes).toString('hex');
+
+export const headsOf = (store) => store.heads().map(hex).sort().join();
+
+/** Waits until predicate() holds, polling. */
+export async function until(predicate, what) {
+  for (const started = Date.now(); Date.now() - started < 5000; await sleep(5))
+    if (predicate()) return;
+  assert.fail(`not after 5 s: ${what}`);
+}
 
 /** Waits until every store has the same heads, so the same changes. */
-export async function converged(stores, what = 'the stores') {
-  for (const started = Date.now(); Date.now() - started < 5000; await sleep(5))
-    if (stores.every((store) => headsOf(store) === headsOf(stores[0]))) return;
-  assert.fail(`${what} did not converge in 5 s`);
+export const converged = (stores, what = 'the stores') =>
+  until(() => stores.every((store) => headsOf(store) === headsOf(stores[0])), `${what} converge`);
+
+/** A CHANGES frame (docs/protocol.md) carrying a whole change batch of at most 64 KiB: what
+ * an honest peer sends, for tests that play a dishonest one. */
+export function changesFrame(batch) {
+  const payload = [1, 1, 0, ...batch]; // the last part (part 0) of batch number 1
+  const length = [];
+  for (let n = payload.length; n > 0x7f; n >>>= 7) length.push(0x80 | (n & 0x7f));
+  length.push(payload.length >>> (7 * length.length));
+  return new Uint8Array([4, ...length, ...payload]);
 }
 
 /** Closes these (channels, transports, stores) when the test ends. */

@@ -1,14 +1,16 @@
-// WebSocketTransport in node against tests/browser/relay.mjs, a test fixture that forwards
-// frames between clients (issue 5 brings the real node). Node 20 has no WebSocket: the client
-// class is the ws package's (tests/browser's devDependency, installed by npm ci there).
+// WebSocketTransport in node against tests/browser/peer.mjs, a WebSocket server running the
+// package's SyncSession per connection as the node does (node.test.mjs meets the real node).
+// Node 20 has no WebSocket: the client class is the ws package's (tests/browser's
+// devDependency, installed by npm ci there).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startRelay, WebSocket } from '../browser/relay.mjs';
+import { startPeer, WebSocket, WebSocketServer } from '../browser/peer.mjs';
 import { hypha } from './support.mjs';
-import { closeAfter, collectErrors, converged, sleep } from './sync-support.mjs';
+import { closeAfter, collectErrors, converged, sleep, until } from './sync-support.mjs';
 
-const { Store, TransportError, WebSocketTransport } = hypha;
+const { ErrorCode, HyphaError, Store, TransportError, WebSocketTransport, genesis } = hypha;
 
+const notes = genesis({ name: 'notes' });
 const fast = { WebSocket, minReconnectDelay: 20, maxReconnectDelay: 200 };
 
 /** A transport whose status changes land in transport.statuses. */
@@ -20,48 +22,55 @@ function connected(t, store, url, options = {}) {
   return Object.assign(transport, { statuses });
 }
 
-async function statusOf(transport, status) {
-  for (const started = Date.now(); Date.now() - started < 5000; await sleep(5))
-    if (transport.status === status) return;
-  assert.fail(`status ${transport.status}, not ${status}, after 5 s`);
+const statusOf = (transport, status) =>
+  until(() => transport.status === status, `status ${status} (it is ${transport.status})`);
+
+/** Stores of `notes`, closed when the test ends. */
+function stores(t, count) {
+  const made = Array.from({ length: count }, () => Store.create({ genesis: notes }));
+  closeAfter(t, ...made);
+  return made;
 }
 
-async function relay(t, options) {
-  const started = await startRelay(options);
+async function peer(t, options = {}) {
+  const store = options.store ?? stores(t, 1)[0];
+  const started = await startPeer({ store, ...options });
   t.after(() => started.stop());
-  return started;
+  return Object.assign(started, { store });
 }
 
-test('two stores converge through a relay, in binary frames, and then fall silent', async (t) => {
-  const { url, stats } = await relay(t);
-  const [a, b] = [Store.create(), Store.create()];
-  closeAfter(t, a, b);
+test('two clients converge through a peer, in binary frames at URL/sync, then fall silent',
+     async (t) => {
+  const { url: origin, stats, store: server } = await peer(t, { path: '/app/sync' });
+  const url = `${origin}/app/`; // a node under a base path
+  const [a, b] = stores(t, 2);
   const [ta, tb] = [connected(t, a, url), connected(t, b, url)];
   await Promise.all([statusOf(ta, 'connected'), statusOf(tb, 'connected')]);
   assert.deepEqual(ta.statuses, ['connecting', 'connected']);
+  assert.deepEqual([...stats.protocols], ['hypha-sync-1']);
   a.text('notes', 'n1', 'body').insert(0, 'hello 🌍');
   b.set('notes', 'n1', 'tags').add('greeting');
-  await converged([a, b]);
+  await converged([a, b, server]);
   assert.equal(b.text('notes', 'n1', 'body').toString(), 'hello 🌍');
   assert.deepEqual(a.set('notes', 'n1', 'tags').values(), ['greeting']);
-  assert.equal(stats.textFrames, 0);
-  await sleep(100);
-  const frames = stats.binaryFrames;
-  await sleep(200);
-  assert.equal(stats.binaryFrames, frames, 'frames after convergence');
-  assert.deepEqual([...ta.errors, ...tb.errors], []);
+  await until(() => ta.inSync && tb.inSync, 'both in sync with the peer');
+  assert.equal(stats.textMessages, 0);
+  await sleep(1100); // a client tick: nothing is left to confirm
+  const messages = stats.binaryMessages;
+  await sleep(1100);
+  assert.equal(stats.binaryMessages, messages, 'messages after convergence');
+  assert.deepEqual([...ta.errors, ...tb.errors, ...stats.errors], []);
 });
 
-test('a dropped relay: disconnected, reconnects with backoff, edits made meanwhile converge',
+test('a dropped peer: disconnected, reconnects with backoff and a new session, edits converge',
      async (t) => {
-  let server = await startRelay();
-  t.after(() => server.stop());
-  const [a, b] = [Store.create(), Store.create()];
-  closeAfter(t, a, b);
+  let server = await peer(t);
+  const store = server.store;
+  const [a, b] = stores(t, 2);
   const [ta, tb] = [connected(t, a, server.url), connected(t, b, server.url)];
   a.put('c', 'k', 'before', 1);
   await Promise.all([statusOf(ta, 'connected'), statusOf(tb, 'connected')]);
-  await converged([a, b]);
+  await converged([a, b, store]);
 
   await server.stop();
   await Promise.all([statusOf(ta, 'disconnected'), statusOf(tb, 'disconnected')]);
@@ -70,12 +79,12 @@ test('a dropped relay: disconnected, reconnects with backoff, edits made meanwhi
   await sleep(300); // several failed attempts: the delays have grown to the cap
   assert.equal(b.get('c', 'k', 'while down'), undefined);
 
-  server = await startRelay({ port: server.port });
+  server = await peer(t, { store, port: server.port });
   await Promise.all([statusOf(ta, 'connected'), statusOf(tb, 'connected')]);
-  await converged([a, b]);
+  await converged([a, b, store]);
   assert.equal(b.get('c', 'k', 'while down'), 'a');
   assert.equal(a.get('c', 'k', 'also while down'), 'b');
-  // Connected, then disconnected and connecting by turns while the relay was down.
+  assert.equal(server.stats.connections, 2);
   assert.deepEqual(ta.statuses.slice(0, 3), ['connecting', 'connected', 'disconnected']);
   assert.equal(ta.statuses.at(-1), 'connected');
   const retries = ta.statuses.filter((status) => status === 'connecting').length - 1;
@@ -83,14 +92,14 @@ test('a dropped relay: disconnected, reconnects with backoff, edits made meanwhi
 });
 
 test('the offline switch: disconnect() closes and stays off; connect() catches up', async (t) => {
-  const { url, stats } = await relay(t);
-  const [a, b] = [Store.create(), Store.create()];
-  closeAfter(t, a, b);
+  const { url, stats, store: server } = await peer(t);
+  const [a, b] = stores(t, 2);
   const [ta, tb] = [connected(t, a, url), connected(t, b, url)];
   await Promise.all([statusOf(ta, 'connected'), statusOf(tb, 'connected')]);
 
   ta.disconnect();
   assert.equal(ta.status, 'offline');
+  assert.equal(ta.inSync, false);
   const connections = stats.connections;
   a.put('c', 'k', 'offline edit', 1);
   b.put('c', 'k', 'online edit', 2);
@@ -101,7 +110,7 @@ test('the offline switch: disconnect() closes and stays off; connect() catches u
 
   ta.connect();
   await statusOf(ta, 'connected');
-  await converged([a, b]);
+  await converged([a, b, server]);
   assert.equal(b.get('c', 'k', 'offline edit'), 1);
   assert.equal(a.get('c', 'k', 'online edit'), 2);
   ta.close();
@@ -109,33 +118,61 @@ test('the offline switch: disconnect() closes and stays off; connect() catches u
   assert.throws(() => ta.connect(), TypeError);
 });
 
-test('frames it cannot use are reported; the transport carries on', async (t) => {
-  const { url } = await relay(t);
-  const store = Store.create();
-  closeAfter(t, store);
+test('a session the peer ends (another store) is reported; a text message too', async (t) => {
+  const other = Store.create({ genesis: genesis({ name: 'other' }) });
+  closeAfter(t, other);
+  const { url, stats } = await peer(t, { store: other });
+  const [store] = stores(t, 1);
   const transport = connected(t, store, url);
-  await statusOf(transport, 'connected');
-  const raw = new WebSocket(url);
-  t.after(() => raw.terminate());
-  await new Promise((resolve) => raw.once('open', resolve));
-  raw.send('a text frame');
-  raw.send(new Uint8Array([0, 9]));
-  await sleep(100);
-  assert.equal(transport.errors.length, 2);
-  assert.ok(transport.errors.every((error) => error instanceof TransportError));
-  assert.equal(transport.status, 'connected');
+  await until(() => transport.errors.length >= 2, 'two refusals (one per connection)');
+  assert.ok(transport.errors.every((error) => error instanceof HyphaError &&
+                                              error.code === ErrorCode.NOT_FOUND));
+  assert.ok(stats.connections >= 2, 'it reconnects after a refusal, with backoff');
+  assert.ok(stats.errors.every((error) => error.code === ErrorCode.NOT_FOUND));
+
+  // A peer that sends a text message: reported, and the session goes on.
+  const texting = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/sync' });
+  t.after(() => new Promise((resolve) => {
+    for (const client of texting.clients) client.terminate();
+    texting.close(resolve);
+  }));
+  texting.on('connection', (socket) => socket.send('a text message'));
+  await new Promise((resolve) => texting.once('listening', resolve));
+  const talker = connected(t, store, `ws://127.0.0.1:${texting.address().port}`);
+  await until(() => talker.errors.length === 1, 'the text message reported');
+  assert.ok(talker.errors[0] instanceof TransportError);
+  assert.equal(talker.status, 'connected');
 });
 
-test('arguments it cannot take throw at once', () => {
-  const store = Store.create();
+test('a closed store ends its transport', async (t) => {
+  const { url } = await peer(t);
+  const store = Store.create({ genesis: notes });
+  const transport = connected(t, store, url);
+  await statusOf(transport, 'connected');
+  store.close();
+  await statusOf(transport, 'offline'); // at the next tick
+  assert.throws(() => transport.connect(), TypeError);
+});
+
+test('arguments it cannot take throw at once', (t) => {
+  const [store] = stores(t, 1);
+  const anyone = Store.create();
+  closeAfter(t, anyone);
+  const url = 'ws://127.0.0.1/';
   assert.throws(() => new WebSocketTransport(store, 'http://127.0.0.1/', fast), TypeError);
   assert.throws(() => new WebSocketTransport(store, 'not a url', fast), TypeError);
-  const url = 'ws://127.0.0.1/';
   assert.throws(() => new WebSocketTransport(store, url), TypeError); // node 20 has no WebSocket
   assert.throws(() => new WebSocketTransport(store, url, { ...fast, minReconnectDelay: -1 }),
                 RangeError);
   assert.throws(() => new WebSocketTransport(store, url, { ...fast, maxReconnectDelay: 10 }),
                 RangeError);
-  assert.throws(() => new WebSocketTransport({}, 'ws://127.0.0.1/', fast), TypeError);
-  store.close();
+  assert.throws(() => new WebSocketTransport({}, url, fast), TypeError);
+  assert.throws(() => new WebSocketTransport(anyone, url, fast),
+                (error) => error.code === ErrorCode.INVALID_ARG);
+  assert.throws(() => new WebSocketTransport(store, url, { ...fast, nodeSeed: new Uint8Array(3) }),
+                (error) => error.code === ErrorCode.INVALID_ARG);
+  // The URL names the node; the socket opens at its sync path.
+  const transport = new WebSocketTransport(store, 'ws://127.0.0.1:9/base/', { ...fast, connect: false });
+  assert.equal(transport.url, 'ws://127.0.0.1:9/base/');
+  assert.equal(transport.status, 'offline');
 });

@@ -68,7 +68,7 @@ try {
   const lockedId = Buffer.from(
     run('store', 'create', 'locked', '--writers', lockedWriter, '--db', 'node.db'), 'hex');
   run('store', 'create', 'open', '--db', 'writer.db');
-  const node = await startNode('node', '--db', 'node.db', '--max-frame', '65536');
+  const node = await startNode('node', '--db', 'node.db', '--max-frame', '65557');
   const url = `ws://127.0.0.1:${node.port}`;
 
   // The honest writer: a record and a sync, again and again, until the attacks are over.
