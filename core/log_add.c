@@ -136,6 +136,50 @@ static hy_err check_batch(hy_log *log, batch_item *items, const hy_bytes *change
     return HY_OK;
 }
 
+/* With signatures required, marks in skip the changes that would apply now only under a
+ * signature whose own change must wait in the queue (a dep of it is missing): applied, they
+ * would leave the log holding a change no held signature covers, which it could neither save
+ * loadably nor pass on. They are dropped instead (the sender sends them again with their
+ * signed change), and so is what depends on them; the rest applies or waits as usual. */
+static hy_err skip_uncovered(hy_log *log, batch_item *items, size_t count,
+                             const hy_log_sig *sigs, size_t sig_count, const hy_table *by_hash,
+                             bool *skip)
+{
+    const hy_allocator *a = &log->cfg.alloc;
+    bool *ready = hy_alloc(a, count ? count : 1);
+    if (ready == NULL)
+        return HY_E_NOMEM;
+    for (bool dropped = true; dropped;) {
+        dropped = false;
+        for (size_t i = 0; i < count; i++) {
+            const hy_change *c = &items[i].change;
+            ready[i] = !skip[i];
+            for (size_t d = 0; ready[i] && d < c->dep_count; d++) {
+                uint32_t at;
+                const uint8_t *dep = c->deps + d * HY_HASH_LEN;
+                ready[i] = hy_log_find(log, dep) != HY_LOG_NONE ||
+                           (hy_table_find(by_hash, dep, HY_HASH_LEN, &at) && at < i && ready[at]);
+            }
+            items[i].covered = false;
+        }
+        for (size_t k = 0; k < sig_count; k++) {
+            uint32_t i;
+            hy_table_find(by_hash, sigs[k].hash, HY_HASH_LEN, &i);
+            if (ready[i] && !items[i].covered) {
+                items[i].covered = true;
+                cover_chain(items, by_hash, i);
+            }
+        }
+        for (size_t i = 0; i < count; i++)
+            if (ready[i] && !items[i].covered && hy_log_find(log, items[i].hash) == HY_LOG_NONE) {
+                skip[i] = true;
+                dropped = true;
+            }
+    }
+    hy_free(a, ready, count ? count : 1);
+    return HY_OK;
+}
+
 hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
                         const hy_log_sig *sigs, size_t sig_count, size_t *bad)
 {
@@ -159,9 +203,18 @@ hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
     }
     if (err == HY_OK)
         err = log_reserve(log, count, dep_total, ops_total);
+    bool *skip = err == HY_OK && log->cfg.require_signatures
+                     ? hy_alloc_zero(a, count ? count : 1, sizeof(bool)) : NULL;
+    if (err == HY_OK && log->cfg.require_signatures)
+        err = skip == NULL ? HY_E_NOMEM
+                           : skip_uncovered(log, items, count, sigs, sig_count, &by_hash, skip);
     bool queued = false;
     for (size_t i = 0; err == HY_OK && i < count; i++) {
         bad_index = i;
+        if (skip && skip[i]) {
+            queued = true; /* not applied: to the caller, as good as waiting */
+            continue;
+        }
         err = add_authenticated(log, &items[i].change, changes[i].data, changes[i].len,
                                 items[i].hash, items[i].sig);
         if (err == HY_E_MISSING_DEPS) {
@@ -170,6 +223,7 @@ hy_err hy_log_add_batch(hy_log *log, const hy_bytes *changes, size_t count,
         }
     }
     hy_table_free(&by_hash, a);
+    hy_free(a, skip, skip ? (count ? count : 1) * sizeof(bool) : 0);
     hy_free(a, items, (count ? count : 1) * sizeof *items);
     if (err && bad)
         *bad = bad_index;

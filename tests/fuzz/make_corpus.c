@@ -4,6 +4,7 @@
 #include "deflate.h"
 #include "log_fixture.h"
 #include "store_fixture.h"
+#include "sync_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,141 @@ static int write_inflate_seeds(const char *dir)
     return failed;
 }
 
+/* A sync seed: the selector byte, then each message behind its 3-byte length. */
+static int write_sync_seed(const char *dir, const char *name, uint8_t mode, hy_writer *msgs[],
+                           size_t count)
+{
+    hy_writer w;
+    hy_writer_init(&w, hy_allocator_default());
+    hy_write_u8(&w, mode);
+    for (size_t i = 0; i < count; i++) {
+        for (int b = 0; b < 3; b++)
+            hy_write_u8(&w, (uint8_t)(msgs[i]->len >> (8 * b)));
+        hy_write_bytes(&w, msgs[i]->data, msgs[i]->len);
+    }
+    int failed = w.err != HY_OK || write_seed(dir, "sync", name, w.data, w.len);
+    hy_writer_free(&w);
+    return failed;
+}
+
+/* Valid frames of every type for the sync target, and geneses for its decoder. */
+static int write_sync_seeds(const char *dir)
+{
+    sync_fixture f;
+    if (sync_fixture_open(&f) != HY_OK)
+        return 1;
+    hy_allocator al = hy_allocator_default();
+    hy_writer m[3], p;
+    for (int i = 0; i < 3; i++)
+        hy_writer_init(&m[i], al);
+    hy_writer_init(&p, al);
+    hy_writer *one[1] = { &m[0] }, *three[3] = { &m[0], &m[1], &m[2] };
+    hy_writer *reversed[3] = { &m[2], &m[1], &m[0] };
+    int failed = 0;
+
+    wire_frame(&m[0], WIRE_HELLO, f.peer.hello, f.peer.hello_len);
+    failed |= write_sync_seed(dir, "hello", 0, one, 1);
+    m[0].len = 0;
+    sync_fixture_greeting(&f, &m[0]);
+    failed |= write_sync_seed(dir, "hello-auth", 0, one, 1);
+    wire_sync(&p, 1, NULL, 0, NULL, NULL, 0);
+    wire_frame(&m[0], WIRE_SYNC, p.data, p.len);
+    failed |= write_sync_seed(dir, "hello-auth-sync", 0, one, 1);
+
+    m[0].len = 0;
+    wire_frame(&m[0], WIRE_SYNC, p.data, p.len);
+    failed |= write_sync_seed(dir, "sync-empty", 1, one, 1);
+    uint8_t heads[4 * HY_HASH_LEN], key[HY_KEY_LEN];
+    size_t head_count = 0;
+    failed |= hy_store_heads(f.store, heads, 4, &head_count) != HY_OK;
+    memcpy(key, hy_store_actor(f.store), HY_KEY_LEN);
+    uint64_t seq = 2;
+    p.len = m[0].len = 0;
+    wire_sync(&p, 0, heads, head_count, key, &seq, 1);
+    wire_frame(&m[0], WIRE_SYNC, p.data, p.len);
+    failed |= write_sync_seed(dir, "sync-heads", 1, one, 1);
+
+    /* A batch from another replica in one part; then, after a big insert, a batch in three
+     * parts, in order and last part first. */
+    test_platform tp;
+    hy_store *other = fixture_store(&tp, al, 12);
+    hy_value v = { .type = HY_TYPE_INT, .as.integer = 3 };
+    uint8_t *batch = NULL;
+    size_t batch_len = 0;
+    failed |= other == NULL || hy_put(other, "c", "k", "y", &v) != HY_OK ||
+              hy_counter_add(other, "c", "k", "n", 2) != HY_OK ||
+              hy_store_changes(other, NULL, 0, &batch, &batch_len) != HY_OK;
+    p.len = m[0].len = 0;
+    wire_changes(&p, WIRE_LAST, 1, 0, batch, batch_len);
+    wire_frame(&m[0], WIRE_CHANGES, p.data, p.len);
+    failed |= write_sync_seed(dir, "changes", 1, one, 1);
+    if (other)
+        hy_store_buffer_free(other, batch, batch_len);
+    batch = NULL;
+    batch_len = 0;
+    static char text[2 * WIRE_PART + 100];
+    memset(text, 'f', sizeof text);
+    int big_failed =
+        other == NULL || hy_text_insert(other, "c", "k", "body", 0, text, sizeof text) != HY_OK ||
+        hy_store_changes(other, NULL, 0, &batch, &batch_len) != HY_OK ||
+        batch_len <= 2 * WIRE_PART || batch_len > 3 * WIRE_PART;
+    for (size_t i = 0; !big_failed && i < 3; i++) {
+        size_t at = i * WIRE_PART, len = i < 2 ? WIRE_PART : batch_len - at;
+        p.len = m[i].len = 0;
+        wire_changes(&p, i == 2 ? WIRE_LAST : 0, 2, i, batch + at, len);
+        wire_frame(&m[i], WIRE_CHANGES, p.data, p.len);
+    }
+    if (!big_failed) {
+        big_failed |= write_sync_seed(dir, "changes-parts", 1, three, 3);
+        big_failed |= write_sync_seed(dir, "changes-parts-reversed", 1, reversed, 3);
+    }
+    failed |= big_failed;
+    if (other && batch)
+        hy_store_buffer_free(other, batch, batch_len);
+    hy_store_free(other);
+    m[1].len = m[2].len = 0;
+
+    p.len = m[0].len = 0;
+    hy_write_varint(&p, head_count);
+    hy_write_bytes(&p, heads, head_count * HY_HASH_LEN);
+    hy_write_u8(&p, 7);
+    hy_write_varint(&p, 16);
+    for (int i = 0; i < 16; i++)
+        hy_write_u8(&p, (uint8_t)(i * 37));
+    wire_frame(&m[0], WIRE_NEED, p.data, p.len);
+    failed |= write_sync_seed(dir, "need", 1, one, 1);
+    p.len = m[0].len = 0;
+    wire_error(&p, HY_E_FORBIDDEN, "bye");
+    wire_frame(&m[0], WIRE_ERROR, p.data, p.len);
+    failed |= write_sync_seed(dir, "error", 1, one, 1);
+    m[0].len = 0;
+    wire_frame(&m[0], WIRE_HELLO, f.peer.hello, f.peer.hello_len);
+    failed |= write_sync_seed(dir, "hello-again", 1, one, 1);
+
+    /* Geneses: the fixture's, and one with writers and readers. */
+    uint8_t g[256];
+    g[0] = 2;
+    memcpy(g + 1, f.genesis, f.genesis_len);
+    failed |= write_seed(dir, "sync", "genesis", g, f.genesis_len + 1);
+    uint8_t keys[3 * HY_KEY_LEN];
+    for (size_t i = 0; i < sizeof keys; i++)
+        keys[i] = (uint8_t)(i * 13 + 1);
+    hy_genesis gen = { .name = "team", .name_len = 4, .writers = keys, .writer_count = 2,
+                       .readers = keys + 2 * HY_KEY_LEN, .reader_count = 1 };
+    size_t len = 0;
+    failed |= hy_genesis_encode(&gen, g + 1, sizeof g - 1, &len) != HY_OK;
+    failed |= write_seed(dir, "sync", "genesis-keys", g, len + 1);
+
+    for (int i = 0; i < 3; i++)
+        failed |= m[i].err != HY_OK;
+    failed |= p.err != HY_OK;
+    for (int i = 0; i < 3; i++)
+        hy_writer_free(&m[i]);
+    hy_writer_free(&p);
+    sync_fixture_close(&f);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -81,6 +217,7 @@ int main(int argc, char **argv)
     hy_log *twin = fixture_log(al, 2, true);
     int failed = write_saved(dir, "empty", a);
     failed |= write_inflate_seeds(dir);
+    failed |= write_sync_seeds(dir);
     for (int i = 0; i < 30; i++)
         failed |= fixture_commit(a, i % 3 ? "insert" : "delete 3") != HY_OK;
     failed |= write_saved(dir, "one-actor", a);

@@ -1,7 +1,7 @@
 /* Two sync sessions wired back to back over a perfect link: the handshake, one round trip to
  * convergence, pushes after local commits, silence once level, and the refusals a session
  * makes on its own (unknown store, a reader not listed, a forbidden writer). The simulated
- * lossy networks and hostile peers are in tests/prop/test_sync_sim.c and
+ * lossy networks and hostile peers are in tests/unit/test_sync_sim.c and
  * tests/unit/test_sync_byzantine.c. */
 #include "hy_test.h"
 
