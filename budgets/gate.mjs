@@ -5,25 +5,31 @@
 // not gate. Our tighter targets are printed, not gated: CI machines are too noisy for them
 // (the callgrind gate catches regressions).
 //
-//   node budgets/gate.mjs native|wasm BUILD_DIR
+//   node budgets/gate.mjs native|wasm BUILD_DIR [--node]
+//
+// --node: the node benchmarks (node-bench.mjs, real node processes) instead, at their quick
+// sizes (ctest budgets.node_bench): the harness runs end to end, and the seed limits it
+// measures are gated.
 import { benchSections, formatLimit, formatNumber, loadBudgets, measure, meets, rootsOf }
   from './budgets.mjs';
 import { measurePlatform } from './measure.mjs';
 
-const [platform, buildDir] = process.argv.slice(2);
-if (!['native', 'wasm'].includes(platform) || !buildDir) {
-  console.error('Usage: node budgets/gate.mjs native|wasm BUILD_DIR');
+const [platform, buildDir, flag] = process.argv.slice(2);
+const node = flag === '--node';
+if (!['native', 'wasm'].includes(platform) || !buildDir || (flag !== undefined && !node)) {
+  console.error('Usage: node budgets/gate.mjs native|wasm BUILD_DIR [--node]');
   process.exit(2);
 }
 
 // size-check and hypha trace are not budget programs of this build: ./dev test runs the one,
-// and the other measures no seed limit.
-const PROGRAMS = ['bench', 'coldstart'];
+// and the other measures no seed limit. The node benchmarks have a test of their own.
+const PROGRAMS = node ? ['nodebench'] : ['bench', 'coldstart'];
 const measured = loadBudgets().filter((b) => b.seed && !b.unmeasured &&
                                              b.platforms.includes(platform) &&
                                              rootsOf(b).every((r) => PROGRAMS.includes(r)));
 const roots = new Set(measured.flatMap(rootsOf));
-const results = await measurePlatform(platform, buildDir, roots, benchSections(measured));
+const results = await measurePlatform(platform, buildDir, roots, benchSections(measured),
+                                      { quick: node });
 
 const failures = [];
 for (const budget of measured) {

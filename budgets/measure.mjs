@@ -1,6 +1,6 @@
 // Runs the programs that measure the budgets, for one platform and its build folder, and
-// returns their outputs as one results object: { bench, coldstart, trace, size } (budgets.json
-// names figures by paths into it). Only the parts asked for are run.
+// returns their outputs as one results object: { bench, coldstart, trace, size, nodebench }
+// (budgets.json names figures by paths into it). Only the parts asked for are run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +52,16 @@ export function runSizeCheck(buildDir) {
   return { total_raw_bytes: Number(total[1]), total_gzip_bytes: Number(total[2]) };
 }
 
-// roots: which parts to run ("bench", "coldstart", "trace", "size"); sections: the bench's.
-export async function measurePlatform(platform, buildDir, roots, sections) {
+// The node benchmarks (node-bench.mjs, native only): real node processes over loopback.
+// quick: the CI sizes, seconds instead of a minute or two.
+export function runNodeBench(buildDir, quick) {
+  const args = [join(root, 'budgets', 'node-bench.mjs'), '--build', buildDir];
+  return JSON.parse(run(process.execPath, quick ? [...args, '--quick'] : args));
+}
+
+// roots: which parts to run ("bench", "coldstart", "trace", "size", "nodebench"); sections:
+// the bench's; quick: run the node benchmarks at their CI sizes.
+export async function measurePlatform(platform, buildDir, roots, sections, { quick = false } = {}) {
   const results = { platform };
   const step = (what) => process.stderr.write(`==> ${platform}: ${what}\n`);
   if (roots.has('bench')) {
@@ -71,6 +79,10 @@ export async function measurePlatform(platform, buildDir, roots, sections) {
   if (roots.has('size')) {
     step('budgets/size-check');
     results.size = runSizeCheck(buildDir);
+  }
+  if (roots.has('nodebench')) {
+    step(`node-bench${quick ? ' --quick' : ''}`);
+    results.nodebench = runNodeBench(buildDir, quick);
   }
   return results;
 }

@@ -35,6 +35,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_key,
     &cli_cmd_sync,
     &cli_cmd_node,
+    &cli_cmd_loadgen,
     &cli_cmd_help,
 };
 
@@ -56,8 +57,8 @@ static void print_general_help(void)
 {
     printf("Usage: hypha COMMAND [OPTIONS] [ARGS]\n"
            "\n"
-           "hypha is a local-first sync engine. This build holds its foundation: BLAKE3\n"
-           "hashes and Ed25519 keys and signatures.\n"
+           "hypha is a local-first sync engine: stores of CRDT records in a SQLite\n"
+           "database, synced peer to peer by `hypha node` and `hypha sync`.\n"
            "\n"
            "Commands:\n");
     for (size_t i = 0; i < CLI_LEN(commands); i++)

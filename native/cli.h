@@ -77,9 +77,11 @@ extern const cli_command cli_cmd_get;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_import;
 extern const cli_command cli_cmd_key;
-/* sync and node: the node and its one-shot client (cmd_sync.c, node_cmd.c). */
+/* sync, node and loadgen: the node, its one-shot client and its load generator (cmd_sync.c,
+ * node_cmd.c, cmd_loadgen.c). */
 extern const cli_command cli_cmd_sync;
 extern const cli_command cli_cmd_node;
+extern const cli_command cli_cmd_loadgen;
 
 /* The index-th operand, or NULL when there are fewer (an absent FILE means stdin). */
 const char *cli_operand(const cli_args *args, size_t index);
@@ -94,6 +96,11 @@ void cli_error(const char *format, ...)
 /* Decodes exactly 2 * len hex digits from the value of --option into out. CLI_EXIT_OK, or
  * CLI_EXIT_USAGE after an error line that never quotes the value (it may be a secret). */
 int cli_decode_hex(uint8_t *out, size_t len, const char *option, const char *hex);
+
+/* Reads the value of --option as a decimal count in [min, max]. CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE after the line "COMMAND: --OPTION takes a number from MIN to MAX". */
+int cli_parse_count(const char *command, const char *option, const char *text, size_t min,
+                    size_t max, size_t *out);
 
 /* Inputs are named by a path; NULL or "-" is standard input. */
 

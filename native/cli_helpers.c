@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,23 @@ int cli_decode_hex(uint8_t *out, size_t len, const char *option, const char *hex
                   "a hex digit", option, 2 * len, len);
         return CLI_EXIT_USAGE;
     }
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_count(const char *command, const char *option, const char *text, size_t min,
+                    size_t max, size_t *out)
+{
+    size_t value = 0;
+    bool ok = text[0] != '\0';
+    for (const char *c = text; ok && *c != '\0'; c++) {
+        ok = *c >= '0' && *c <= '9' && value <= (SIZE_MAX - 9) / 10;
+        value = value * 10 + (size_t)(*c - '0');
+    }
+    if (!ok || value < min || value > max) {
+        cli_error("%s: --%s takes a number from %zu to %zu", command, option, min, max);
+        return CLI_EXIT_USAGE;
+    }
+    *out = value;
     return CLI_EXIT_OK;
 }
 

@@ -23,35 +23,8 @@ CLI_OPTIONS_FIT(sync_options);
 
 enum { DEFAULT_TIMEOUT_S = 30, MAX_TIMEOUT_S = 86400 };
 
-/* Whether the sync is complete: an authenticated session, the peer's last announcement
- * names our heads, and every frame has gone out. */
-static bool converged(const node_dial *dial)
-{
-    const node_link *link = dial->link;
-    return link != NULL && link->session != NULL &&
-           hy_session_get_state(link->session) == HY_SESSION_READY &&
-           hy_session_in_sync(link->session) && link->writes_idle &&
-           !lws_send_pipe_choked(link->wsi);
-}
-
-static int parse_timeout(const char *text, long *out)
-{
-    long seconds = 0;
-    bool ok = text[0] != '\0';
-    for (const char *c = text; ok && *c != '\0'; c++) {
-        ok = *c >= '0' && *c <= '9' && seconds <= MAX_TIMEOUT_S;
-        seconds = seconds * 10 + (*c - '0');
-    }
-    if (!ok || seconds < 1 || seconds > MAX_TIMEOUT_S) {
-        cli_error("sync: --timeout takes a number of seconds from 1 to %d", MAX_TIMEOUT_S);
-        return CLI_EXIT_USAGE;
-    }
-    *out = seconds;
-    return CLI_EXIT_OK;
-}
-
 /* Runs the service loop until the store converged, the link ended or time ran out. */
-static int sync_once(node_hub *hub, node_dial *dial, const char *store, long timeout_s,
+static int sync_once(node_hub *hub, node_dial *dial, const char *store, size_t timeout_s,
                      const char *tls_ca)
 {
     node_context_options options;
@@ -64,9 +37,9 @@ static int sync_once(node_hub *hub, node_dial *dial, const char *store, long tim
     }
     node_hub_start_ticks(hub, context);
     node_dial_start(dial);
-    int64_t deadline = node_now_ms() + timeout_s * 1000;
+    int64_t deadline = node_now_ms() + (int64_t)timeout_s * 1000;
     bool done = false;
-    while (!(done = converged(dial)) && !dial->ended && node_now_ms() < deadline &&
+    while (!(done = node_link_in_sync(dial->link)) && !dial->ended && node_now_ms() < deadline &&
            lws_service(context, 0) >= 0)
         ;
     hub->stopping = true;
@@ -84,7 +57,7 @@ static int sync_once(node_hub *hub, node_dial *dial, const char *store, long tim
     else if (dial->ended)
         cli_error("sync: %s: %s", dial->url, dial->why);
     else
-        cli_error("sync: %s: store %s not in sync after %ld s", dial->url, store, timeout_s);
+        cli_error("sync: %s: store %s not in sync after %zu s", dial->url, store, timeout_s);
     return CLI_EXIT_FAILURE;
 }
 
@@ -102,9 +75,10 @@ static int run_sync(const cli_args *args)
         cli_error("sync: --peer %s: %s", args->values[SYNC_PEER], why);
         return CLI_EXIT_USAGE;
     }
-    long timeout_s = DEFAULT_TIMEOUT_S;
+    size_t timeout_s = DEFAULT_TIMEOUT_S;
     if (args->values[SYNC_TIMEOUT] != NULL &&
-        parse_timeout(args->values[SYNC_TIMEOUT], &timeout_s) != CLI_EXIT_OK)
+        cli_parse_count("sync", "timeout", args->values[SYNC_TIMEOUT], 1, MAX_TIMEOUT_S,
+                        &timeout_s) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     hy_db *db;
     int status = store_cli_open(args->values[SYNC_DB], args->values[SYNC_KEY], false, &db);

@@ -13,7 +13,8 @@
  *   node_dial.c     outgoing connections with reconnect and backoff
  *   node_context.c  the lws context, its protocols and timeouts
  *   node_cmd.c      `hypha node`: options, the service loop, signals
- *   cmd_sync.c      `hypha sync`: one store, one peer, once */
+ *   cmd_sync.c      `hypha sync`: one store, one peer, once
+ *   cmd_loadgen.c   `hypha loadgen`: many clients, each with a replica of its own, one node */
 #ifndef HY_NODE_H
 #define HY_NODE_H
 
@@ -111,6 +112,9 @@ typedef struct node_store {
     uint8_t *genesis;
     size_t genesis_len;
     node_link *links;       /* the links with a session on this store */
+    /* A replica of its own for one outgoing link (`hypha loadgen`'s clients): held in memory
+     * only (never persisted) and never served to inbound peers. */
+    bool memory_only;
 } node_store;
 
 typedef struct node_hub {
@@ -141,7 +145,10 @@ void node_hub_close(node_hub *hub);
 /* The open store with this id, opened from the database on first use. HY_E_NOT_FOUND when
  * the database does not hold it. */
 hy_err node_hub_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out);
-/* Writes what st gained since its last persist to the database. */
+/* Another replica of the store with this id, loaded from the database like the first but
+ * held apart from it: memory_only, its own hy_store and links. Closed with the hub. */
+hy_err node_hub_replica(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out);
+/* Writes what st gained since its last persist to the database (nothing for memory_only). */
 hy_err node_hub_persist(node_hub *hub, node_store *st);
 /* st changed through from: every other link of st passes the changes on. */
 void node_hub_changed(node_hub *hub, node_store *st, const node_link *from);
@@ -189,6 +196,9 @@ void node_describe_peer(struct lws *wsi, char *out, size_t cap);
 void node_link_kick(node_link *link);
 /* Ends the link from outside a callback for it, logging reason once. */
 void node_link_drop(node_link *link, const char *reason);
+/* Whether the link is in sync: an authenticated session, the peer's last announcement names
+ * exactly our heads, and every frame has gone out. NULL: false. */
+bool node_link_in_sync(const node_link *link);
 
 /* ---- outgoing links (node_dial.c) ------------------------------------------------------- */
 
@@ -197,6 +207,8 @@ struct node_dial {
     node_addr addr;
     char url[300];
     uint8_t store_id[HY_HASH_LEN];
+    node_store *st;           /* the replica to sync (node_hub_replica); NULL: the hub's
+                               * store of store_id */
     char label[24];           /* the store, for logs */
     node_link *link;          /* while connected */
     unsigned failures;        /* consecutive failed attempts, for the backoff */
@@ -233,7 +245,8 @@ int node_context_port(struct lws_context *context);
 /* The lws protocol of plain HTTP (node_http.c): the first in the list, as lws wants. */
 extern const struct lws_protocols node_http_protocol;
 
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds, and microseconds. */
 int64_t node_now_ms(void);
+int64_t node_now_us(void);
 
 #endif

@@ -59,24 +59,6 @@ static void request_stop(int signal_number)
     stop_requested = 1;
 }
 
-/* A decimal count in [min, max] from --name, or a usage error. */
-static int parse_count(const char *name, const char *text, size_t min, size_t max,
-                       size_t *out)
-{
-    size_t value = 0;
-    bool ok = text[0] != '\0';
-    for (const char *c = text; ok && *c != '\0'; c++) {
-        ok = *c >= '0' && *c <= '9' && value <= (SIZE_MAX - 9) / 10;
-        value = value * 10 + (size_t)(*c - '0');
-    }
-    if (!ok || value < min || value > max) {
-        cli_error("node: --%s takes a number from %zu to %zu", name, min, max);
-        return CLI_EXIT_USAGE;
-    }
-    *out = value;
-    return CLI_EXIT_OK;
-}
-
 typedef struct node_run {
     node_hub hub;
     node_addr listen;
@@ -126,11 +108,11 @@ static int parse_options(const cli_args *args, node_run *run)
     run->max_frame = HY_DEFAULT_MAX_FRAME;
     int status = CLI_EXIT_OK;
     if (args->values[NODE_MAX_PEERS] != NULL)
-        status = parse_count("max-peers", args->values[NODE_MAX_PEERS], 1, 1000000,
-                             &run->max_peers);
+        status = cli_parse_count("node", "max-peers", args->values[NODE_MAX_PEERS], 1,
+                                 1000000, &run->max_peers);
     if (status == CLI_EXIT_OK && args->values[NODE_MAX_FRAME] != NULL)
-        status = parse_count("max-frame", args->values[NODE_MAX_FRAME], HY_MIN_MAX_FRAME,
-                             HY_DEFAULT_MAX_BATCH, &run->max_frame);
+        status = cli_parse_count("node", "max-frame", args->values[NODE_MAX_FRAME],
+                                 HY_MIN_MAX_FRAME, HY_DEFAULT_MAX_BATCH, &run->max_frame);
     return status;
 }
 

@@ -8,11 +8,16 @@
 
 #include "hex.h"
 
-int64_t node_now_ms(void)
+int64_t node_now_us(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+int64_t node_now_ms(void)
+{
+    return node_now_us() / 1000;
 }
 
 void node_hub_init(node_hub *hub, hy_db *db, const uint8_t node_seed[HY_KEY_LEN],
@@ -38,10 +43,11 @@ void node_hub_close(node_hub *hub)
     hub->store_count = hub->store_cap = 0;
 }
 
+/* The store that inbound peers and persistence use: never a load generator's replica. */
 static node_store *find_open(const node_hub *hub, const uint8_t id[HY_HASH_LEN])
 {
     for (size_t i = 0; i < hub->store_count; i++) {
-        if (memcmp(hub->stores[i]->id, id, HY_HASH_LEN) == 0)
+        if (!hub->stores[i]->memory_only && memcmp(hub->stores[i]->id, id, HY_HASH_LEN) == 0)
             return hub->stores[i];
     }
     return NULL;
@@ -86,13 +92,10 @@ static hy_err load_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_stor
     return HY_OK;
 }
 
-hy_err node_hub_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out)
+/* Loads the store into a new entry of hub->stores. */
+static hy_err add_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], bool memory_only,
+                        node_store **out)
 {
-    node_store *st = find_open(hub, id);
-    if (st != NULL) {
-        *out = st;
-        return HY_OK;
-    }
     if (hub->store_count == hub->store_cap) {
         size_t cap = hub->store_cap ? 2 * hub->store_cap : 8;
         node_store **grown = realloc(hub->stores, cap * sizeof *grown);
@@ -101,17 +104,36 @@ hy_err node_hub_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store *
         hub->stores = grown;
         hub->store_cap = cap;
     }
+    node_store *st;
     hy_err err = load_store(hub, id, &st);
     if (err)
         return err;
+    st->memory_only = memory_only;
     hub->stores[hub->store_count++] = st;
     hub->metrics.stores_open = hub->store_count;
     *out = st;
     return HY_OK;
 }
 
+hy_err node_hub_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out)
+{
+    node_store *st = find_open(hub, id);
+    if (st != NULL) {
+        *out = st;
+        return HY_OK;
+    }
+    return add_store(hub, id, false, out);
+}
+
+hy_err node_hub_replica(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_store **out)
+{
+    return add_store(hub, id, true, out);
+}
+
 hy_err node_hub_persist(node_hub *hub, node_store *st)
 {
+    if (st->memory_only)
+        return HY_OK;
     hy_err err = hy_db_store_persist(hub->db, st->store);
     if (err) {
         /* Every failure is logged: a full disk is the operator's to fix, and /healthz turns

@@ -155,6 +155,14 @@ static void refuse(node_link *link, hy_err code, const char *why)
     node_link_kick(link);
 }
 
+bool node_link_in_sync(const node_link *link)
+{
+    return link != NULL && link->session != NULL &&
+           hy_session_get_state(link->session) == HY_SESSION_READY &&
+           hy_session_in_sync(link->session) && link->writes_idle &&
+           !lws_send_pipe_choked(link->wsi);
+}
+
 void node_link_kick(node_link *link)
 {
     link->writes_idle = false;
@@ -423,8 +431,8 @@ static int link_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         link->dial = dial;
         dial->link = link;
         snprintf(link->peer, sizeof link->peer, "%.100s", dial->url);
-        node_store *st;
-        hy_err err = node_hub_store(link->hub, dial->store_id, &st);
+        node_store *st = dial->st;
+        hy_err err = st != NULL ? HY_OK : node_hub_store(link->hub, dial->store_id, &st);
         if (err == HY_OK)
             err = start_session(link, st);
         if (err) {

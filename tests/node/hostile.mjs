@@ -6,37 +6,27 @@
 // honest writer never fails, and the node ends healthy.
 // Usage: node hostile.mjs PATH/TO/hypha
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startNode as launchNode, sleep } from './nodes.mjs';
 import { ERR, FRAME, RawPeer, errorCode, frame, nodeKey } from './peer.mjs';
 
 const hypha = process.argv[2];
 const dir = mkdtempSync(join(tmpdir(), 'hypha-hostile-'));
 const run = (...args) => execFileSync(hypha, args, { cwd: dir }).toString().trim();
 const runAsync = promisify(execFile);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const nodes = [];
 const logs = [];
 
 async function startNode(name, ...args) {
-  const child = spawn(hypha, ['node', '--listen', '127.0.0.1:0', ...args], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  nodes.push(child);
-  let text = '';
-  child.stderr.on('data', (chunk) => (text += chunk));
-  logs.push({ name, text: () => text });
-  for (let i = 0; i < 200; i++) {
-    const match = /listening on [^ ]*:(\d+) /.exec(text);
-    if (match) return { child, port: Number(match[1]), log: () => text };
-    await sleep(50);
-  }
-  throw new Error(`node ${name} never listened: ${text}`);
+  const node = await launchNode(hypha, dir, name, args);
+  nodes.push(node.child);
+  logs.push({ name, text: node.log });
+  return node;
 }
 
 /** Resolves with how long the socket took to be closed by the node (ms), or rejects. */
