@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "hex.h"
 
@@ -179,6 +182,11 @@ static void hub_tick(lws_sorted_usec_list_t *sul)
         if (now - link->opened_ms > NODE_HANDSHAKE_SECONDS * 1000)
             node_link_drop(link, "no HELLO within the handshake deadline");
     }
+#ifdef __GLIBC__
+    /* After a burst (many peers catching up at once) glibc keeps the freed memory: 156 MB of
+     * RSS for 1,000 idle peers that hold 24 MB. Giving it back once a second costs little. */
+    malloc_trim(0);
+#endif
     lws_sul_schedule(hub->context, 0, &hub->tick, hub_tick, LWS_US_PER_SEC);
 }
 

@@ -50,6 +50,7 @@ hy_err hy_session_new(const hy_session_config *c, hy_session **out)
     hy_vec_init(&s->peer_seq, sizeof(uint32_t));
     hy_vec_init(&s->peer_heads, HY_HASH_LEN);
     hy_vec_init(&s->sent_seq, sizeof(uint32_t));
+    hy_vec_init(&s->sent_before, sizeof(uint32_t));
     hy_vec_init(&s->inbound, 1);
     hy_vec_init(&s->in_parts, 1);
     hy_writer_init(&s->out, alloc);
@@ -76,6 +77,7 @@ void hy_session_free(hy_session *s)
     hy_vec_free(&s->peer_seq, &s->alloc);
     hy_vec_free(&s->peer_heads, &s->alloc);
     hy_vec_free(&s->sent_seq, &s->alloc);
+    hy_vec_free(&s->sent_before, &s->alloc);
     hy_vec_free(&s->inbound, &s->alloc);
     hy_vec_free(&s->in_parts, &s->alloc);
     hy_writer_free(&s->out);

@@ -30,10 +30,11 @@ struct hy_session {
      * sent it (docs/protocol.md, "Reconciliation"). */
     hy_vec peer_seq;              /* uint32_t per actor of our log: highest seq held */
     hy_vec peer_heads;            /* hashes of its last SYNC, ascending */
-    /* uint32_t per actor: the highest seq sent since the last tick. A SYNC the peer sent
-     * before those arrived would ask for them again; they are presumed in flight until the
-     * next tick, after which a SYNC that still lacks them has them sent again. */
-    hy_vec sent_seq;
+    /* uint32_t per actor: the highest seq sent since the last tick, and in the tick before. A
+     * SYNC the peer sent before those arrived would ask for them again; they are presumed in
+     * flight for one to two ticks (a busy node takes over a second to deliver a catch-up),
+     * after which a SYNC that still lacks them has them sent again. */
+    hy_vec sent_seq, sent_before;
     bool peer_announced;          /* a SYNC has arrived */
 
     /* The batch being received: its number, its bytes so far (parts land at their place, in
@@ -61,7 +62,7 @@ hy_err session_on_changes(hy_session *s, const msg_frame *f);
 hy_err session_on_need(hy_session *s, const msg_frame *f);
 /* Queues the changes above the peer's believed version vector. */
 hy_err session_push(hy_session *s);
-/* A tick passed: what was sent before it is no longer presumed in flight. */
+/* A tick passed: what was sent two ticks ago is no longer presumed in flight. */
 void session_forget_sent(hy_session *s);
 
 #endif

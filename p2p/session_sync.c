@@ -44,9 +44,21 @@ static hy_err raise_seqs(hy_session *s, hy_vec *seqs, const uint32_t *indexes, s
     return HY_OK;
 }
 
-void session_forget_sent(hy_session *s) { s->sent_seq.len = 0; }
+void session_forget_sent(hy_session *s)
+{
+    hy_vec older = s->sent_before;
+    s->sent_before = s->sent_seq;
+    s->sent_seq = older;
+    s->sent_seq.len = 0;
+}
 
-/* Drops from indexes the changes sent since the last tick (presumed in flight). */
+static bool sent_lately(hy_session *s, uint32_t actor, uint32_t seq)
+{
+    return (actor < s->sent_seq.len && seq <= *seq_at(&s->sent_seq, actor)) ||
+           (actor < s->sent_before.len && seq <= *seq_at(&s->sent_before, actor));
+}
+
+/* Drops from indexes the changes sent in this tick or the one before (presumed in flight). */
 static void drop_in_flight(hy_session *s, hy_vec *indexes)
 {
     size_t kept = 0;
@@ -54,7 +66,7 @@ static void drop_in_flight(hy_session *s, hy_vec *indexes)
         uint32_t index = HY_VEC_AT(indexes, uint32_t, i);
         hy_log_entry e;
         hy_log_get(s->log, index, &e);
-        if (e.actor >= s->sent_seq.len || e.seq > *seq_at(&s->sent_seq, e.actor))
+        if (!sent_lately(s, e.actor, e.seq))
             HY_VEC_AT(indexes, uint32_t, kept++) = index;
     }
     indexes->len = kept;
