@@ -49,10 +49,10 @@ hy_err hy_session_new(const hy_session_config *c, hy_session **out)
     s->max_batch = c->max_batch ? c->max_batch : HY_DEFAULT_MAX_BATCH;
     hy_vec_init(&s->peer_seq, sizeof(uint32_t));
     hy_vec_init(&s->peer_heads, HY_HASH_LEN);
-    hy_vec_init(&s->sent_seq, sizeof(uint32_t));
-    hy_vec_init(&s->sent_before, sizeof(uint32_t));
+    hy_vec_init(&s->sent_now, sizeof(sent_range));
     hy_vec_init(&s->inbound, 1);
     hy_vec_init(&s->in_parts, 1);
+    hy_vec_init(&s->in_slots, sizeof(in_slot));
     hy_writer_init(&s->out, alloc);
     hy_err err = copy_genesis(s, c);
     if (err) {
@@ -76,10 +76,10 @@ void hy_session_free(hy_session *s)
     hy_free(&s->alloc, s->genesis, s->genesis_len);
     hy_vec_free(&s->peer_seq, &s->alloc);
     hy_vec_free(&s->peer_heads, &s->alloc);
-    hy_vec_free(&s->sent_seq, &s->alloc);
-    hy_vec_free(&s->sent_before, &s->alloc);
+    hy_vec_free(&s->sent_now, &s->alloc);
     hy_vec_free(&s->inbound, &s->alloc);
     hy_vec_free(&s->in_parts, &s->alloc);
+    hy_vec_free(&s->in_slots, &s->alloc);
     hy_writer_free(&s->out);
     hy_wipe(s->seed, sizeof s->seed);
     hy_allocator alloc = s->alloc;
@@ -94,6 +94,7 @@ hy_err session_fail(hy_session *s, hy_err err, const char *why)
         s->error = err;
         hy_vec_free(&s->inbound, &s->alloc);
         hy_vec_free(&s->in_parts, &s->alloc);
+        hy_vec_free(&s->in_slots, &s->alloc);
     }
     return err;
 }

@@ -44,32 +44,68 @@ static hy_err raise_seqs(hy_session *s, hy_vec *seqs, const uint32_t *indexes, s
     return HY_OK;
 }
 
-void session_forget_sent(hy_session *s)
+void session_forget_sent(hy_session *s) { s->sent_now.len = 0; }
+
+/* Widens this tick's range of each sent change's actor. */
+static hy_err note_sent(hy_session *s, const uint32_t *indexes, size_t count)
 {
-    hy_vec older = s->sent_before;
-    s->sent_before = s->sent_seq;
-    s->sent_seq = older;
-    s->sent_seq.len = 0;
+    uint32_t actors = hy_log_actor_count(s->log);
+    HY_TRY(hy_vec_reserve(&s->sent_now, &s->alloc, actors));
+    while (s->sent_now.len < actors) {
+        sent_range none = { 0, 0 };
+        HY_VEC_AT(&s->sent_now, sent_range, s->sent_now.len++) = none;
+    }
+    for (size_t i = 0; i < count; i++) {
+        hy_log_entry e;
+        hy_log_get(s->log, indexes[i], &e);
+        sent_range *r = hy_vec_at(&s->sent_now, e.actor);
+        if (r->lo == 0 || e.seq < r->lo)
+            r->lo = e.seq;
+        if (e.seq > r->hi)
+            r->hi = e.seq;
+    }
+    return HY_OK;
+}
+
+static bool in_range(const hy_vec *ranges, uint32_t actor, uint32_t seq)
+{
+    if (actor >= ranges->len)
+        return false;
+    const sent_range *r = hy_vec_at(ranges, actor);
+    return r->lo != 0 && r->lo <= seq && seq <= r->hi;
 }
 
 static bool sent_lately(hy_session *s, uint32_t actor, uint32_t seq)
 {
-    return (actor < s->sent_seq.len && seq <= *seq_at(&s->sent_seq, actor)) ||
-           (actor < s->sent_before.len && seq <= *seq_at(&s->sent_before, actor));
+    return in_range(&s->sent_now, actor, seq);
 }
 
-/* Drops from indexes the changes sent in this tick or the one before (presumed in flight). */
-static void drop_in_flight(hy_session *s, hy_vec *indexes)
+/* Drops from indexes the changes of every actor some of whose changes there were sent
+ * since the last tick (presumed in flight). All of the actor's, not only those: the
+ * rest of its run would go without the signature on the run's top, which went with the
+ * others, and a peer requiring signatures would refuse them. */
+static hy_err drop_in_flight(hy_session *s, hy_vec *indexes)
 {
+    uint32_t actors = hy_log_actor_count(s->log);
+    uint8_t *busy = hy_alloc_zero(&s->alloc, actors ? actors : 1, 1);
+    if (busy == NULL)
+        return HY_E_NOMEM;
+    for (size_t i = 0; i < indexes->len; i++) {
+        hy_log_entry e;
+        hy_log_get(s->log, HY_VEC_AT(indexes, uint32_t, i), &e);
+        busy[e.actor] |= sent_lately(s, e.actor, e.seq);
+    }
     size_t kept = 0;
     for (size_t i = 0; i < indexes->len; i++) {
         uint32_t index = HY_VEC_AT(indexes, uint32_t, i);
         hy_log_entry e;
         hy_log_get(s->log, index, &e);
-        if (!sent_lately(s, e.actor, e.seq))
+        if (!busy[e.actor])
             HY_VEC_AT(indexes, uint32_t, kept++) = index;
     }
     indexes->len = kept;
+    hy_free(&s->alloc, busy, actors ? actors : 1);
+    return HY_OK;
 }
 
 static hy_err peer_vv(hy_session *s, hy_vec *out)
@@ -208,7 +244,7 @@ static hy_err send_changes(hy_session *s, hy_vec *indexes)
         err = raise_seqs(s, &s->peer_seq, indexes->data, indexes->len);
     }
     if (err == HY_OK)
-        err = raise_seqs(s, &s->sent_seq, indexes->data, indexes->len);
+        err = note_sent(s, indexes->data, indexes->len);
     return err;
 }
 
@@ -331,10 +367,10 @@ hy_err session_on_sync(hy_session *s, const msg_frame *f)
         err = hy_log_missing_by_heads(s->log, m.heads, m.head_count, &missing);
     else if (err == HY_OK && (err = peer_vv(s, &vv)) == HY_OK)
         err = hy_log_missing_by_vv(s->log, vv.data, vv.len, &missing);
-    if (err == HY_OK) {
-        drop_in_flight(s, &missing);
+    if (err == HY_OK)
+        err = drop_in_flight(s, &missing);
+    if (err == HY_OK)
         err = send_changes(s, &missing);
-    }
     /* Heads we lack that no vector entry accounts for: only hashes can find them. */
     if (err == HY_OK && unknown.len && !vv_ahead)
         err = send_need(s, &unknown);
@@ -366,9 +402,32 @@ static void reset_inbound(hy_session *s)
     if (s->inbound.cap > 4096)
         hy_vec_free(&s->inbound, &s->alloc);
     s->inbound.len = 0;
+    s->in_slots.len = 0;
     if (s->in_parts.len)
         memset(s->in_parts.data, 0, s->in_parts.len);
-    s->in_total = s->in_got = 0;
+    s->in_total = s->in_got = s->in_max = 0;
+}
+
+/* Puts the parts in index order; they usually came in it, and then nothing moves. */
+static hy_err order_parts(hy_session *s)
+{
+    bool in_order = true;
+    for (size_t i = 0; i < s->in_slots.len && in_order; i++)
+        in_order = HY_VEC_AT(&s->in_slots, in_slot, i).part == i;
+    if (in_order)
+        return HY_OK;
+    hy_vec ordered;
+    hy_vec_init(&ordered, 1);
+    HY_TRY(hy_vec_reserve(&ordered, &s->alloc, s->inbound.len));
+    for (size_t i = 0; i < s->in_slots.len; i++) {
+        const in_slot *p = hy_vec_at(&s->in_slots, i);
+        memcpy((uint8_t *)ordered.data + (size_t)p->part * PART_DATA,
+               (const uint8_t *)s->inbound.data + p->at, p->len);
+    }
+    ordered.len = s->inbound.len;
+    hy_vec_free(&s->inbound, &s->alloc);
+    s->inbound = ordered;
+    return HY_OK;
 }
 
 static hy_err merge_batch(hy_session *s)
@@ -412,26 +471,33 @@ static hy_err take_part(hy_session *s, uint64_t number, uint64_t part, bool fina
         return session_fail(s, HY_E_FORMAT, "CHANGES parts do not fit together");
     if (part >= s->max_batch / PART_DATA + 1 || part * PART_DATA + len > s->max_batch)
         return session_fail(s, HY_E_TOO_LARGE, "change batch over the size limit");
-    size_t byte = (size_t)(part / 8), end = (size_t)part * PART_DATA + len;
+    size_t byte = (size_t)(part / 8);
     if (byte < s->in_parts.len && (HY_VEC_AT(&s->in_parts, uint8_t, byte) >> (part % 8) & 1))
         return HY_OK; /* a copy */
+    /* Parts already here beyond the last one cannot belong to this batch. */
+    if (final && s->in_got && s->in_max > part)
+        return session_fail(s, HY_E_FORMAT, "CHANGES parts do not fit together");
     if (hy_vec_reserve(&s->in_parts, &s->alloc, byte + 1) ||
-        hy_vec_reserve(&s->inbound, &s->alloc, end))
+        hy_vec_reserve(&s->in_slots, &s->alloc, s->in_slots.len + 1) ||
+        hy_vec_reserve(&s->inbound, &s->alloc, s->inbound.len + len))
         return session_fail(s, HY_E_NOMEM, "out of memory");
     while (s->in_parts.len <= byte)
         HY_VEC_AT(&s->in_parts, uint8_t, s->in_parts.len++) = 0;
-    if (final) {
-        /* Parts already here beyond the final one cannot belong to this batch. */
-        if (s->inbound.len > end)
-            return session_fail(s, HY_E_FORMAT, "CHANGES parts do not fit together");
+    if (final)
         s->in_total = part + 1;
-    }
     HY_VEC_AT(&s->in_parts, uint8_t, byte) |= (uint8_t)(1u << (part % 8));
-    memcpy((uint8_t *)s->inbound.data + (size_t)part * PART_DATA, data, len);
-    if (end > s->inbound.len)
-        s->inbound.len = end;
+    in_slot slot = { (uint32_t)part, (uint32_t)len, s->inbound.len };
+    hy_vec_push(&s->in_slots, &s->alloc, &slot); /* room reserved */
+    memcpy((uint8_t *)s->inbound.data + s->inbound.len, data, len);
+    s->inbound.len += len;
+    if (s->in_got == 0 || part > s->in_max)
+        s->in_max = part;
     s->in_got++;
-    return s->in_total && s->in_got == s->in_total ? merge_batch(s) : HY_OK;
+    if (!(s->in_total && s->in_got == s->in_total))
+        return HY_OK;
+    if (order_parts(s) != HY_OK)
+        return session_fail(s, HY_E_NOMEM, "out of memory");
+    return merge_batch(s);
 }
 
 hy_err session_on_changes(hy_session *s, const msg_frame *f)
