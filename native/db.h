@@ -28,8 +28,9 @@
 /* How long a write waits for another connection's write to finish. */
 #define HY_DB_BUSY_MS 5000
 /* Compaction defaults (hy_db_options): increments are folded into a fresh snapshot once they
- * take more bytes than the snapshot and more than HY_DB_COMPACT_MIN_BYTES, or once there are
- * HY_DB_COMPACT_MAX_INCREMENTS of them (each costs a merge when the store is opened). */
+ * take four times the snapshot's bytes and more than HY_DB_COMPACT_MIN_BYTES, or once there are
+ * HY_DB_COMPACT_MAX_INCREMENTS of them (each costs a merge when the store is opened) taking
+ * more bytes than the snapshot. */
 #define HY_DB_COMPACT_MIN_BYTES (64u * 1024)
 #define HY_DB_COMPACT_MAX_INCREMENTS 1000u
 
