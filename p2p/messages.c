@@ -148,12 +148,10 @@ hy_err msg_read_error(const msg_frame *f, uint64_t *code, const uint8_t **text, 
 
 void msg_write_error(hy_writer *w, hy_err code, const char *text)
 {
-    size_t len = strlen(text);
-    if (len > MAX_ERROR_TEXT)
-        len = MAX_ERROR_TEXT;
-    msg_frame_header(w, MSG_ERROR, hy_varint_len((uint64_t)code) + len);
-    hy_write_varint(w, (uint64_t)code);
-    hy_write_bytes(w, text, len);
+    uint8_t frame[HY_ERROR_FRAME_MAX];
+    size_t len;
+    if (hy_error_frame(code, text, frame, sizeof frame, &len) == HY_OK) /* always fits */
+        hy_write_bytes(w, frame, len);
 }
 
 hy_err hy_error_frame(hy_err code, const char *text, uint8_t *out, size_t cap, size_t *len)

@@ -20,20 +20,23 @@ static uint32_t *seq_at(hy_vec *seqs, uint32_t actor)
     return &HY_VEC_AT(seqs, uint32_t, actor);
 }
 
-/* One entry per actor of the log (actors arrive as changes do). */
-static hy_err grow_seqs(hy_session *s, hy_vec *seqs)
+/* One zeroed entry per actor of the log (actors arrive as changes do), of any item size. */
+static hy_err grow_per_actor(hy_session *s, hy_vec *per_actor)
 {
     uint32_t actors = hy_log_actor_count(s->log);
-    HY_TRY(hy_vec_reserve(seqs, &s->alloc, actors));
-    while (seqs->len < actors)
-        HY_VEC_AT(seqs, uint32_t, seqs->len++) = 0;
+    HY_TRY(hy_vec_reserve(per_actor, &s->alloc, actors));
+    if (per_actor->len < actors) {
+        memset(hy_vec_at(per_actor, per_actor->len), 0,
+               (actors - per_actor->len) * per_actor->elem);
+        per_actor->len = actors;
+    }
     return HY_OK;
 }
 
 /* Raises seqs (per actor) to cover the changes with these log indexes. */
 static hy_err raise_seqs(hy_session *s, hy_vec *seqs, const uint32_t *indexes, size_t count)
 {
-    HY_TRY(grow_seqs(s, seqs));
+    HY_TRY(grow_per_actor(s, seqs));
     for (size_t i = 0; i < count; i++) {
         hy_log_entry e;
         hy_log_get(s->log, indexes[i], &e);
@@ -49,12 +52,7 @@ void session_forget_sent(hy_session *s) { s->sent_now.len = 0; }
 /* Widens this tick's range of each sent change's actor. */
 static hy_err note_sent(hy_session *s, const uint32_t *indexes, size_t count)
 {
-    uint32_t actors = hy_log_actor_count(s->log);
-    HY_TRY(hy_vec_reserve(&s->sent_now, &s->alloc, actors));
-    while (s->sent_now.len < actors) {
-        sent_range none = { 0, 0 };
-        HY_VEC_AT(&s->sent_now, sent_range, s->sent_now.len++) = none;
-    }
+    HY_TRY(grow_per_actor(s, &s->sent_now));
     for (size_t i = 0; i < count; i++) {
         hy_log_entry e;
         hy_log_get(s->log, indexes[i], &e);
@@ -110,7 +108,7 @@ static hy_err drop_in_flight(hy_session *s, hy_vec *indexes)
 
 static hy_err peer_vv(hy_session *s, hy_vec *out)
 {
-    HY_TRY(grow_seqs(s, &s->peer_seq));
+    HY_TRY(grow_per_actor(s, &s->peer_seq));
     for (uint32_t a = 0; a < s->peer_seq.len; a++) {
         hy_vv_entry e;
         e.seq = *seq_at(&s->peer_seq, a);
@@ -328,7 +326,7 @@ static hy_err record_peer_state(hy_session *s, msg_sync *m, bool *vv_ahead)
         memcpy(s->peer_heads.data, m->heads, m->head_count * HY_HASH_LEN);
     s->peer_heads.len = m->head_count;
     s->peer_announced = true;
-    HY_TRY(grow_seqs(s, &s->peer_seq));
+    HY_TRY(grow_per_actor(s, &s->peer_seq));
     memset(s->peer_seq.data, 0, s->peer_seq.len * sizeof(uint32_t));
     *vv_ahead = false;
     for (size_t i = 0; i < m->vv_count; i++) {
