@@ -34,6 +34,7 @@ uint64_t hy_hash64(const void *data, size_t len, uint64_t seed)
 void hy_table_init(hy_table *m, size_t key_size, uint64_t seed)
 {
     m->vals = NULL;
+    m->tags = NULL;
     m->keys = NULL;
     m->key_of = NULL;
     m->key_user = NULL;
@@ -53,16 +54,24 @@ void hy_table_init_external(hy_table *m, hy_table_key_fn key_of, const void *use
 void hy_table_free(hy_table *m, const hy_allocator *a)
 {
     hy_free(a, m->vals, m->cap * sizeof(uint32_t));
+    hy_free(a, m->tags, m->cap);
     hy_free(a, m->keys, m->cap * m->key_size);
     m->vals = NULL;
+    m->tags = NULL;
     m->keys = NULL;
     m->cap = 0;
     m->len = 0;
 }
 
-static size_t home_of(const hy_table *m, const void *key, size_t len)
+/* A key's hash gives its home slot (low bits) and its tag (the top byte). */
+static size_t home_of(const hy_table *m, uint64_t hash)
 {
-    return (size_t)hy_hash64(key, len, m->seed) & (m->cap - 1);
+    return (size_t)hash & (m->cap - 1);
+}
+
+static uint8_t tag_of(uint64_t hash)
+{
+    return (uint8_t)(hash >> 56);
 }
 
 /* The key in occupied slot i. */
@@ -78,7 +87,7 @@ static size_t home_of_slot(const hy_table *m, size_t i)
 {
     size_t len;
     const uint8_t *key = key_in(m, i, &len);
-    return home_of(m, key, len);
+    return home_of(m, hy_hash64(key, len, m->seed));
 }
 
 #define NO_SLOT SIZE_MAX
@@ -87,9 +96,15 @@ static size_t find(const hy_table *m, const void *key, size_t len)
 {
     if (m->len == 0)
         return NO_SLOT;
-    for (size_t i = home_of(m, key, len);; i = (i + 1) & (m->cap - 1)) {
+    uint64_t hash = hy_hash64(key, len, m->seed);
+    uint8_t tag = tag_of(hash);
+    for (size_t i = home_of(m, hash);; i = (i + 1) & (m->cap - 1)) {
         if (m->vals[i] == 0)
             return NO_SLOT;
+        /* The tag spares most probes a look at the key, which for external keys lies
+         * wherever the owner keeps it (a cache miss each). */
+        if (m->tags[i] != tag)
+            continue;
         size_t have_len;
         const uint8_t *have = key_in(m, i, &have_len);
         if (have_len == len && memcmp(have, key, len) == 0)
@@ -116,10 +131,12 @@ bool hy_table_get(const hy_table *m, const void *key, uint32_t *value)
  * sequence; the key must be absent. */
 static void place(hy_table *m, const void *key, size_t len, uint32_t stored)
 {
-    size_t i = home_of(m, key, len);
+    uint64_t hash = hy_hash64(key, len, m->seed);
+    size_t i = home_of(m, hash);
     while (m->vals[i] != 0)
         i = (i + 1) & (m->cap - 1);
     m->vals[i] = stored;
+    m->tags[i] = tag_of(hash);
     if (m->key_of == NULL)
         memcpy(m->keys + i * m->key_size, key, len);
 }
@@ -127,14 +144,17 @@ static void place(hy_table *m, const void *key, size_t len, uint32_t stored)
 static hy_err grow(hy_table *m, const hy_allocator *a, size_t cap)
 {
     uint32_t *vals = hy_alloc_zero(a, cap, sizeof(uint32_t));
+    uint8_t *tags = hy_alloc(a, cap);
     uint8_t *keys = m->key_of ? NULL : hy_alloc(a, hy_size_mul(cap, m->key_size));
-    if (vals == NULL || (keys == NULL && m->key_of == NULL)) {
+    if (vals == NULL || tags == NULL || (keys == NULL && m->key_of == NULL)) {
         hy_free(a, vals, cap * sizeof(uint32_t));
+        hy_free(a, tags, cap);
         hy_free(a, keys, cap * m->key_size);
         return HY_E_NOMEM;
     }
     hy_table old = *m;
     m->vals = vals;
+    m->tags = tags;
     m->keys = keys;
     m->cap = cap;
     for (size_t i = 0; i < old.cap; i++) {
@@ -145,6 +165,7 @@ static hy_err grow(hy_table *m, const hy_allocator *a, size_t cap)
         }
     }
     hy_free(a, old.vals, old.cap * sizeof(uint32_t));
+    hy_free(a, old.tags, old.cap);
     hy_free(a, old.keys, old.cap * old.key_size);
     return HY_OK;
 }
@@ -199,6 +220,7 @@ bool hy_table_remove(hy_table *m, const void *key)
         size_t home = home_of_slot(m, i);
         if (((i - home) & mask) >= ((i - hole) & mask)) {
             m->vals[hole] = m->vals[i];
+            m->tags[hole] = m->tags[i];
             memcpy(m->keys + hole * m->key_size, m->keys + i * m->key_size, m->key_size);
             hole = i;
         }

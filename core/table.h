@@ -3,7 +3,8 @@
  * value's key (a change's hash, a field's path) and the map keeps only the values, 4 bytes a
  * slot, asking key_of for a stored value's key when it must compare or rehash. The hash is
  * seeded by the owner (from the platform's randomness where keys come from peers) so that
- * peers cannot aim many keys at one slot. */
+ * peers cannot aim many keys at one slot. A byte of each key's hash beside each slot lets a
+ * probe skip the keys that cannot match. */
 #ifndef HY_TABLE_H
 #define HY_TABLE_H
 
@@ -16,6 +17,7 @@ typedef const uint8_t *(*hy_table_key_fn)(const void *user, uint32_t value, size
 
 typedef struct hy_table {
     uint32_t *vals;   /* value + 1; 0 marks an empty slot */
+    uint8_t *tags;    /* the top byte of each occupied slot's key hash */
     uint8_t *keys;    /* cap * key_size (inline keys only) */
     hy_table_key_fn key_of; /* NULL for inline keys */
     const void *key_user;

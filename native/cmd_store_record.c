@@ -59,7 +59,7 @@ static int put_value(hy_db *db, const cli_args *args, const hy_value *value)
     } else if (err) {
         cli_error("put: %s", hy_err_str(err));
         status = CLI_EXIT_FAILURE;
-    } else if (hy_db_store_persist(db, store) != HY_OK) {
+    } else if (hy_db_store_compact(db, store) != HY_OK) {
         status = store_cli_fail(db);
     }
     hy_db_store_close(db, store);

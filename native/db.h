@@ -27,10 +27,11 @@
 #define HY_DB_MESSAGE_MAX 256
 /* How long a write waits for another connection's write to finish. */
 #define HY_DB_BUSY_MS 5000
-/* Compaction defaults (hy_db_options): increments are folded into a fresh snapshot once they
- * take four times the snapshot's bytes and more than HY_DB_COMPACT_MIN_BYTES, or once there are
- * HY_DB_COMPACT_MAX_INCREMENTS of them (each costs a merge when the store is opened) taking
- * more bytes than the snapshot. */
+/* Compaction thresholds (hy_db_options): increments are due to be folded into a fresh snapshot
+ * once they take four times the snapshot's bytes and more than HY_DB_COMPACT_MIN_BYTES, or
+ * once there are HY_DB_COMPACT_MAX_INCREMENTS of them (each costs a merge when the store is
+ * opened) taking more bytes than the snapshot. hy_db_store_compact compacts when due;
+ * hy_db_store_persist only at eight times these counts and ratios. */
 #define HY_DB_COMPACT_MIN_BYTES (64u * 1024)
 #define HY_DB_COMPACT_MAX_INCREMENTS 1000u
 
@@ -105,11 +106,17 @@ hy_err hy_db_store_open(hy_db *db, const uint8_t id[HY_HASH_LEN], const hy_store
 /* Writes what store (opened by hy_db_store_open on this db) gained since it was opened or
  * last persisted, in one SQLite transaction, synced to disk before it returns: once it
  * returns HY_OK, those changes survive a crash. Nothing is written when nothing changed.
- * Compacts the store when its increments reach the thresholds of hy_db_options, unless
+ * Compacts the store when its increments reach eight times the thresholds of hy_db_options
+ * (a stream of writes is not held up by rewrites; see hy_db_store_compact), unless
  * another connection wrote to the store since this one read it (its snapshot would lose
  * their changes; a later open compacts). After a failure, the next call writes every
  * change of the store, so nothing the failed call held is lost. */
 hy_err hy_db_store_persist(hy_db *db, hy_store *store);
+/* Persists the store, then compacts it if its increments reach the thresholds of
+ * hy_db_options and nobody else wrote to it since it was read: for a moment when nobody
+ * waits on the store (the node calls it once the store was idle for a tick, the command line
+ * after its write). */
+hy_err hy_db_store_compact(hy_db *db, hy_store *store);
 /* Frees a store from hy_db_store_open (accepts NULL); what was not persisted is lost. */
 void hy_db_store_close(hy_db *db, hy_store *store);
 

@@ -115,7 +115,7 @@ static hy_err merge_into(hy_db *db, const uint8_t id[HY_HASH_LEN], hy_store *imp
         err = db_fail(db, err, "cannot read the export file's changes: %s", hy_err_str(err));
     }
     if (err == HY_OK)
-        err = hy_db_store_persist(db, store);
+        err = hy_db_store_compact(db, store);
     hy_db_store_close(db, store);
     return err;
 }

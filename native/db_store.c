@@ -451,17 +451,26 @@ static hy_err compact(hy_db *db, const uint8_t id[HY_HASH_LEN], hy_store *store)
  * a stream of one-op changes (85% of a node's time). The count rule, which bounds the merges
  * an open replays, also waits until the increments outweigh the snapshot. */
 #define COMPACT_GROWTH 4
+/* hy_db_store_persist compacts only once the increments reach this many times the thresholds:
+ * a writer that streams is acknowledged without waiting for rewrites, which wait for
+ * hy_db_store_compact (the node calls it when the store is idle). Still bounded: with one-op
+ * changes a compaction then comes after the store grew about fivefold. */
+#define COMPACT_OVERDUE 8
 
-static bool compaction_due(const hy_db *db, const store_counts *c, size_t len)
+static bool compaction_due(const hy_db *db, const store_counts *c, size_t len, int64_t factor)
 {
     int64_t bytes = c->increment_bytes + (int64_t)len;
-    return (c->increment_count + 1 >= (int64_t)db->compact_max_increments &&
+    int64_t count = c->increment_count + (len > 0);
+    return (count >= factor * (int64_t)db->compact_max_increments &&
             bytes > c->snapshot_bytes) ||
-           (bytes > COMPACT_GROWTH * c->snapshot_bytes && bytes > (int64_t)db->compact_min_bytes);
+           (bytes > factor * COMPACT_GROWTH * c->snapshot_bytes &&
+            bytes > (int64_t)db->compact_min_bytes);
 }
 
-/* Writes batch (what entry's store gained) as an increment, or compacts instead. */
-static hy_err write_batch(hy_db *db, db_open_store *entry, const uint8_t *batch, size_t len)
+/* Writes batch (what entry's store gained; len 0: nothing) as an increment, or compacts
+ * instead once compaction_due at factor. */
+static hy_err write_batch(hy_db *db, db_open_store *entry, const uint8_t *batch, size_t len,
+                          int64_t factor)
 {
     hy_err err = db_begin(db, true);
     if (err)
@@ -472,14 +481,18 @@ static hy_err write_batch(hy_db *db, db_open_store *entry, const uint8_t *batch,
      * wrote it: then the store holds every change of the rows, and a snapshot of it may
      * replace them. */
     bool exclusive = err == HY_OK && counts.generation == entry->generation;
+    bool wrote = false;
     if (err == HY_OK) {
-        if (exclusive && compaction_due(db, &counts, len))
+        if (exclusive && compaction_due(db, &counts, len, factor)) {
             err = compact(db, entry->id, entry->store);
-        else
+            wrote = true;
+        } else if (len > 0) {
             err = append_increment(db, entry->id, batch, len);
+            wrote = true;
+        }
     }
     err = db_end(db, err);
-    if (err == HY_OK && exclusive)
+    if (err == HY_OK && exclusive && wrote)
         entry->generation = counts.generation + 1;
     return err;
 }
@@ -498,13 +511,19 @@ hy_err hy_db_store_persist(hy_db *db, hy_store *store)
         return db_fail(db, err, "store %s...: cannot gather its changes: %s",
                        db_id_label(entry->id).text, hy_err_str(err));
     if (!batch_is_empty(batch, len)) {
-        err = write_batch(db, entry, batch, len);
+        err = write_batch(db, entry, batch, len, COMPACT_OVERDUE);
         /* The store counts the batch's changes as saved either way: after a failure only a
          * batch of all its changes is sure to hold them. */
         entry->lost = err != HY_OK;
     }
     hy_store_buffer_free(store, batch, len);
     return err;
+}
+
+hy_err hy_db_store_compact(hy_db *db, hy_store *store)
+{
+    hy_err err = hy_db_store_persist(db, store);
+    return err ? err : write_batch(db, find_open(db, store), NULL, 0, 1);
 }
 
 /* ---- stats ----------------------------------------------------------------------------- */

@@ -115,6 +115,9 @@ typedef struct node_store {
     /* A replica of its own for one outgoing link (`hypha loadgen`'s clients): held in memory
      * only (never persisted) and never served to inbound peers. */
     bool memory_only;
+    /* Persisted since the last tick, and since the last compaction check: the tick compacts
+     * a store that wrote before but not during the last second (hy_db_store_compact). */
+    bool persisted_in_tick, persisted_since_compact;
 } node_store;
 
 typedef struct node_hub {

@@ -138,6 +138,7 @@ hy_err node_hub_persist(node_hub *hub, node_store *st)
     if (st->memory_only)
         return HY_OK;
     hy_err err = hy_db_store_persist(hub->db, st->store);
+    st->persisted_in_tick = st->persisted_since_compact = true;
     if (err) {
         /* Every failure is logged: a full disk is the operator's to fix, and /healthz turns
          * 503 until a persist succeeds again (the next one rewrites what this one lost). */
@@ -162,11 +163,31 @@ void node_hub_changed(node_hub *hub, node_store *st, const node_link *from)
     }
 }
 
+/* Compacts a store once nobody wrote to it for a tick: rewriting it while a writer streams
+ * would hold up every acknowledgement (persist compacts only far past the thresholds). */
+static void compact_if_idle(node_hub *hub, node_store *st)
+{
+    if (st->memory_only || st->persisted_in_tick || !st->persisted_since_compact) {
+        st->persisted_in_tick = false;
+        return;
+    }
+    st->persisted_since_compact = false;
+    hy_err err = hy_db_store_compact(hub->db, st->store);
+    if (err) {
+        hub->metrics.persist_failures++;
+        if (!hub->quiet)
+            node_log("store %s: cannot compact it in the database: %s", st->label,
+                     hy_db_message(hub->db));
+    }
+    hub->persist_failed = err != HY_OK;
+}
+
 static void hub_tick(lws_sorted_usec_list_t *sul)
 {
     node_hub *hub = lws_container_of(sul, node_hub, tick);
     int64_t now = node_now_ms();
     for (size_t i = 0; i < hub->store_count; i++) {
+        compact_if_idle(hub, hub->stores[i]);
         for (node_link *link = hub->stores[i]->links; link != NULL; link = link->next) {
             if (hy_session_get_state(link->session) == HY_SESSION_HANDSHAKE &&
                 now - link->opened_ms > NODE_HANDSHAKE_SECONDS * 1000) {
