@@ -12,14 +12,17 @@
 #include "hex.h"
 #include "wipe.h"
 
-/* PRAGMA user_version of the schema below; a newer file is refused rather than misread. */
-#define DB_SCHEMA_VERSION 1
+/* PRAGMA user_version of the schema below; a newer file is refused rather than misread, an
+ * older one is brought up to date (upgrade_sql) when opened. */
+#define DB_SCHEMA_VERSION 2
 
-/* stores.snapshot is hy_store_save bytes (NULL: the store is empty), and its increments are
- * hy_store_save_incremental batches in seq order: loading is the snapshot plus a merge of
- * each. increment_count and increment_bytes are kept with every write so that deciding on a
- * compaction reads one row; generation counts writes to the store (see db_open_store).
- * name duplicates the genesis' name so that it can be unique and looked up. */
+/* snapshots.data is hy_store_save bytes (no row: the store is empty), and a store's
+ * increments are hy_store_save_incremental batches in seq order: loading is the snapshot plus
+ * a merge of each. increment_count, increment_bytes and snapshot_bytes are kept with every
+ * write so that deciding on a compaction reads one small row; generation counts writes to the
+ * store (see db_open_store). name duplicates the genesis' name so that it can be unique and
+ * looked up. The snapshot has a table of its own: SQLite rewrites a whole row on UPDATE, and
+ * with the snapshot in the stores row every write of a counter copied the store. */
 static const char schema_sql[] =
     "CREATE TABLE node ("
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -28,15 +31,29 @@ static const char schema_sql[] =
     "  id BLOB PRIMARY KEY,"
     "  name TEXT NOT NULL UNIQUE,"
     "  genesis BLOB NOT NULL,"
-    "  snapshot BLOB,"
     "  increment_count INTEGER NOT NULL DEFAULT 0,"
     "  increment_bytes INTEGER NOT NULL DEFAULT 0,"
-    "  generation INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "  generation INTEGER NOT NULL DEFAULT 0,"
+    "  snapshot_bytes INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE TABLE snapshots ("
+    "  store BLOB NOT NULL UNIQUE REFERENCES stores (id) ON DELETE CASCADE,"
+    "  data BLOB NOT NULL);"
     "CREATE TABLE increments ("
     "  store BLOB NOT NULL REFERENCES stores (id) ON DELETE CASCADE,"
     "  seq INTEGER NOT NULL,"
     "  data BLOB NOT NULL,"
     "  PRIMARY KEY (store, seq)) WITHOUT ROWID;";
+
+/* From schema version 1, where the snapshot was a column of stores, to the schema above. */
+static const char upgrade_sql[] =
+    "CREATE TABLE snapshots ("
+    "  store BLOB NOT NULL UNIQUE REFERENCES stores (id) ON DELETE CASCADE,"
+    "  data BLOB NOT NULL);"
+    "INSERT INTO snapshots (store, data) SELECT id, snapshot FROM stores "
+    "  WHERE snapshot IS NOT NULL;"
+    "ALTER TABLE stores ADD COLUMN snapshot_bytes INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE stores SET snapshot_bytes = coalesce(length(snapshot), 0);"
+    "ALTER TABLE stores DROP COLUMN snapshot;";
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -236,6 +253,13 @@ static hy_err has_tables(hy_db *db, bool *any)
     return err;
 }
 
+static hy_err set_user_version(hy_db *db)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+    return db_exec(db, sql);
+}
+
 static hy_err create_schema(hy_db *db)
 {
     uint8_t seed[HY_KEY_LEN];
@@ -255,12 +279,7 @@ static hy_err create_schema(hy_db *db)
     }
     sqlite3_finalize(st);
     hy_wipe(seed, sizeof seed);
-    if (err == HY_OK) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
-        err = db_exec(db, sql);
-    }
-    return err;
+    return err ? err : set_user_version(db);
 }
 
 /* Checks the schema, or creates it in an empty file; in one write transaction, so that two
@@ -280,6 +299,10 @@ static hy_err init_schema(hy_db *db)
                           db->sql_label);
         if (err == HY_OK)
             err = create_schema(db);
+    } else if (err == HY_OK && version == 1) {
+        err = db_exec(db, upgrade_sql);
+        if (err == HY_OK)
+            err = set_user_version(db);
     } else if (err == HY_OK && version > DB_SCHEMA_VERSION) {
         err = db_fail(db, HY_E_VERSION,
                       "%s: schema version %lld; this hypha reads version %d", db->sql_label,

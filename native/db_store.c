@@ -180,7 +180,7 @@ hy_err db_insert_store(hy_db *db, const uint8_t id[HY_HASH_LEN], const uint8_t *
                        size_t snapshot_len)
 {
     sqlite3_stmt *st;
-    hy_err err = db_prepare(db, "INSERT INTO stores (id, name, genesis, snapshot) "
+    hy_err err = db_prepare(db, "INSERT INTO stores (id, name, genesis, snapshot_bytes) "
                                 "VALUES (?, ?, ?, ?)", &st);
     if (err)
         return err;
@@ -189,8 +189,8 @@ hy_err db_insert_store(hy_db *db, const uint8_t id[HY_HASH_LEN], const uint8_t *
         err = db_bind_text(db, st, 2, policy->name, policy->name_len);
     if (err == HY_OK)
         err = db_bind_blob(db, st, 3, genesis, genesis_len);
-    if (err == HY_OK && snapshot != NULL)
-        err = db_bind_blob(db, st, 4, snapshot, snapshot_len);
+    if (err == HY_OK)
+        err = db_bind_int(db, st, 4, snapshot ? (int64_t)snapshot_len : 0);
     if (err) {
         sqlite3_finalize(st);
         return err;
@@ -199,6 +199,9 @@ hy_err db_insert_store(hy_db *db, const uint8_t id[HY_HASH_LEN], const uint8_t *
     if (err == HY_E_INVALID_ARG) /* the UNIQUE name or the id's PRIMARY KEY */
         return db_fail(db, err, "a store named '%.*s' already exists", (int)policy->name_len,
                        policy->name);
+    if (err == HY_OK && snapshot != NULL)
+        err = write_by_id(db, "INSERT INTO snapshots (store, data) VALUES (?1, ?2)", id,
+                          snapshot, snapshot_len, 0);
     return err;
 }
 
@@ -295,8 +298,8 @@ static hy_err load_store(hy_db *db, const uint8_t id[HY_HASH_LEN], const hy_stor
                          hy_store **out, int64_t *generation)
 {
     sqlite3_stmt *st;
-    hy_err err = select_by_id(db, "SELECT id, name, genesis, snapshot, generation FROM stores "
-                                  "WHERE id = ?1", id, &st);
+    hy_err err = select_by_id(db, "SELECT id, name, genesis, (SELECT data FROM snapshots "
+                                  "WHERE store = ?1), generation FROM stores WHERE id = ?1", id, &st);
     if (err)
         return err;
     hy_db_store info = { 0 };
@@ -402,8 +405,8 @@ typedef struct store_counts {
 static hy_err read_counts(hy_db *db, const uint8_t id[HY_HASH_LEN], store_counts *out)
 {
     sqlite3_stmt *st;
-    hy_err err = select_by_id(db, "SELECT coalesce(length(snapshot), 0), increment_count, "
-                                  "increment_bytes, generation FROM stores WHERE id = ?1",
+    hy_err err = select_by_id(db, "SELECT snapshot_bytes, increment_count, increment_bytes, "
+                                  "generation FROM stores WHERE id = ?1",
                               id, &st);
     if (err)
         return err;
@@ -436,9 +439,13 @@ static hy_err compact(hy_db *db, const uint8_t id[HY_HASH_LEN], hy_store *store)
     if (err)
         return db_fail(db, err, "store %s...: cannot save it: %s", db_id_label(id).text,
                        hy_err_str(err));
-    err = write_by_id(db, "UPDATE stores SET snapshot = ?2, increment_count = 0, "
-                          "increment_bytes = 0, generation = generation + 1 WHERE id = ?1",
+    err = write_by_id(db, "INSERT INTO snapshots (store, data) VALUES (?1, ?2) "
+                          "ON CONFLICT (store) DO UPDATE SET data = excluded.data",
                       id, snapshot, len, 0);
+    if (err == HY_OK)
+        err = write_by_id(db, "UPDATE stores SET snapshot_bytes = ?3, increment_count = 0, "
+                              "increment_bytes = 0, generation = generation + 1 WHERE id = ?1",
+                          id, NULL, 0, (int64_t)len);
     hy_store_buffer_free(store, snapshot, len);
     if (err == HY_OK)
         err = write_by_id(db, "DELETE FROM increments WHERE store = ?1", id, NULL, 0, 0);
@@ -533,7 +540,8 @@ hy_err hy_db_store_stats_get(hy_db *db, const uint8_t id[HY_HASH_LEN], hy_db_sto
     /* Counted from the rows themselves rather than the kept figures, so tests see what is
      * really there. */
     sqlite3_stmt *st;
-    hy_err err = select_by_id(db, "SELECT coalesce(length(snapshot), 0), "
+    hy_err err = select_by_id(db, "SELECT coalesce((SELECT length(data) FROM snapshots WHERE "
+                                  "store = ?1), 0), "
                                   "(SELECT count(*) FROM increments WHERE store = ?1), "
                                   "(SELECT coalesce(sum(length(data)), 0) FROM increments "
                                   "WHERE store = ?1) FROM stores WHERE id = ?1", id, &st);

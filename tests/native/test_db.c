@@ -385,10 +385,10 @@ static void damaged_rows_give_errors(void **state)
     } damage[] = {
         /* A byte flipped in the middle of the snapshot, then a cut one, then not bytes (|| of
          * blobs gives text: CAST it back). */
-        { "UPDATE stores SET snapshot = CAST(substr(snapshot, 1, length(snapshot) / 2) || "
-          "x'ff' || substr(snapshot, length(snapshot) / 2 + 2) AS BLOB)", "snapshot is damaged" },
-        { "UPDATE stores SET snapshot = substr(snapshot, 1, 10)", "snapshot is damaged" },
-        { "UPDATE stores SET snapshot = 'text'", "snapshot is damaged" },
+        { "UPDATE snapshots SET data = CAST(substr(data, 1, length(data) / 2) || "
+          "x'ff' || substr(data, length(data) / 2 + 2) AS BLOB)", "snapshot is damaged" },
+        { "UPDATE snapshots SET data = substr(data, 1, 10)", "snapshot is damaged" },
+        { "UPDATE snapshots SET data = 'text'", "snapshot is damaged" },
         { "UPDATE increments SET data = x'48594342'", "increment 1 is damaged" },
         { "UPDATE increments SET data = substr(data, 1, length(data) - 1)", "increment 1" },
         /* A genesis that does not hash to the id, one that is not bytes, and a name that
@@ -408,7 +408,7 @@ static void damaged_rows_give_errors(void **state)
         assert_int_not_equal(hy_db_store_open(db, f.id, &base, &store), HY_OK);
         assert_null(store);
         assert_message(db, damage[i].message);
-        bool row_damage = strstr(damage[i].sql, "snapshot") == NULL &&
+        bool row_damage = strstr(damage[i].sql, "snapshots") == NULL &&
                           strstr(damage[i].sql, "increments") == NULL;
         hy_db_store info;
         listing l = { .count = 0 };
@@ -480,6 +480,38 @@ static void persist_compacts_only_when_overdue(void **state)
     assert_int_equal(stats.increment_count, 0);
     fixture_reopen(&f);
     assert_int_at(f.store, "k", 18);
+    hy_db_close(f.db);
+}
+
+/* A file of schema version 1 (the snapshot a column of stores) opens as version 2 with every
+ * change and figure kept. The old layout is made from a new file by the reverse steps. */
+static void a_version_1_file_is_upgraded(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_open(&f, "version1", 3, 0);
+    for (int i = 0; i < 4; i++)
+        put_persist(f.db, f.store, "k", i); /* a snapshot and one increment */
+    hy_db_store_stats before;
+    assert_int_equal(hy_db_store_stats_get(f.db, f.id, &before), HY_OK);
+    hy_db_close(f.db);
+    raw_sql(f.path, "ALTER TABLE stores ADD COLUMN snapshot BLOB;"
+                    "UPDATE stores SET snapshot = (SELECT data FROM snapshots WHERE store = id);"
+                    "DROP TABLE snapshots;"
+                    "ALTER TABLE stores DROP COLUMN snapshot_bytes;"
+                    "PRAGMA user_version = 1;");
+    f.db = open_db_compacting(f.path, f.max_increments, f.min_bytes);
+    f.store = open_store(f.db, f.id);
+    assert_int_at(f.store, "k", 3);
+    hy_db_store_stats after;
+    assert_int_equal(hy_db_store_stats_get(f.db, f.id, &after), HY_OK);
+    assert_memory_equal(&before, &after, sizeof before);
+    put_persist(f.db, f.store, "k", 4); /* the kept snapshot_bytes lets it compact again */
+    put_persist(f.db, f.store, "k", 5);
+    fixture_reopen(&f);
+    assert_int_at(f.store, "k", 5);
+    assert_int_equal(hy_db_store_stats_get(f.db, f.id, &after), HY_OK);
+    assert_int_equal(after.increment_count, 0);
     hy_db_close(f.db);
 }
 
@@ -714,6 +746,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(damaged_rows_give_errors),
         cmocka_unit_test(compaction_keeps_state),
         cmocka_unit_test(persist_compacts_only_when_overdue),
+        cmocka_unit_test(a_version_1_file_is_upgraded),
         cmocka_unit_test(compaction_keeps_other_writers_changes),
         cmocka_unit_test(a_failed_persist_is_made_good),
         cmocka_unit_test(export_and_import_round_trip),
