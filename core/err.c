@@ -24,6 +24,7 @@ const char *hy_err_str(hy_err err)
     case HY_E_FORBIDDEN: return "not permitted by the store's policy";
     case HY_E_PROTOCOL: return "sync protocol violated";
     case HY_E_CLOSED: return "session closed";
+    case HY_E_INSUFFICIENT_ESCROW: return "insufficient escrow";
     }
     return "unknown error";
 }

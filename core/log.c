@@ -408,6 +408,11 @@ const uint8_t *hy_log_hash(hy_log *log, uint32_t index)
     return log_change_at(log, index)->hash;
 }
 
+bool hy_log_requires_signatures(const hy_log *log)
+{
+    return log->cfg.require_signatures;
+}
+
 uint32_t hy_log_find(hy_log *log, const uint8_t hash[HY_HASH_LEN])
 {
     log_flush_hashes(log);

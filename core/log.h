@@ -89,6 +89,14 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
 /* Signs the local actor's newest change if its signature is not current: one signature
  * authenticates the whole chain, so commits do not sign one by one. */
 hy_err hy_log_sign_local(hy_log *log);
+/* Signs msg with the local actor's key (HY_E_INVALID_ARG before hy_log_set_local), for
+ * statements the actor makes beside its changes (a ledger checkpoint). msg must start with a
+ * context of its own, never HY_CHANGE_SIG_CONTEXT, so that no statement reads as a change's
+ * signature. */
+hy_err hy_log_sign_statement(const hy_log *log, const void *msg, size_t len,
+                             uint8_t sig[HY_SIG_LEN]);
+/* Whether changes must be covered by a valid signature (config, or writers). */
+bool hy_log_requires_signatures(const hy_log *log);
 /* 1 when the policy lets this actor author changes. */
 bool hy_log_may_write(const hy_log *log, const uint8_t key[HY_KEY_LEN]);
 /* The local actor's index in the actor table (HY_LOG_NONE before hy_log_set_local). */

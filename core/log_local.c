@@ -155,6 +155,17 @@ hy_err hy_log_commit(hy_log *log, int64_t time_ms, uint64_t op_count, const uint
     return HY_OK;
 }
 
+hy_err hy_log_sign_statement(const hy_log *log, const void *msg, size_t len,
+                             uint8_t sig[HY_SIG_LEN])
+{
+    if (!log->has_local || (len >= sizeof(HY_CHANGE_SIG_CONTEXT) - 1 &&
+                            memcmp(msg, HY_CHANGE_SIG_CONTEXT,
+                                   sizeof(HY_CHANGE_SIG_CONTEXT) - 1) == 0))
+        return HY_E_INVALID_ARG;
+    hy_ed25519_sign(sig, log->local_seed, log->local_pub, msg, len);
+    return HY_OK;
+}
+
 hy_err hy_log_sign_local(hy_log *log)
 {
     if (!log->has_local)

@@ -48,6 +48,7 @@ typedef enum hy_err {
     HY_E_FORBIDDEN = 18,       /* the store's policy does not let this key write (or read) */
     HY_E_PROTOCOL = 19,        /* a peer broke the sync protocol (docs/protocol.md) */
     HY_E_CLOSED = 20,          /* the sync session has ended */
+    HY_E_INSUFFICIENT_ESCROW = 21, /* a ledger device's spending rights do not cover it */
 } hy_err;
 
 /* A short English description of err; never NULL, also for unknown values. */
@@ -370,9 +371,18 @@ typedef struct hy_genesis {
     size_t writer_count;
     const uint8_t *readers;    /* node keys that may open a sync session */
     size_t reader_count;
+    /* A credit ledger's (docs/ledger.md): its checkpoint committee, n = 3f + 1 keys with
+     * f >= 1 (0 keys: the store is not a ledger), and the credit limit an account gets
+     * without the committee's leave (0..HY_AMOUNT_MAX). A ledger's store requires
+     * signatures. */
+    const uint8_t *committee;
+    size_t committee_count;
+    int64_t credit_limit;
 } hy_genesis;
 
 #define HY_GENESIS_MAX_KEYS 1024
+/* The largest amount and limit a ledger takes: 2^53 - 1, exact in JavaScript. */
+#define HY_AMOUNT_MAX INT64_C(9007199254740991)
 /* Writes the canonical genesis (keys sorted) into out (cap bytes); *len is its length, also
  * when HY_E_TOO_LARGE says cap is short. A key listed twice is HY_E_INVALID_ARG. */
 HY_API hy_err hy_genesis_encode(const hy_genesis *genesis, uint8_t *out, size_t cap,
@@ -456,6 +466,110 @@ HY_API hy_err hy_error_frame(hy_err code, const char *text, uint8_t *out, size_t
                              size_t *len);
 /* The store id a HELLO frame asks for, for hosts that serve several stores. */
 HY_API hy_err hy_hello_store_id(const uint8_t *frame, size_t len, uint8_t id[HY_HASH_LEN]);
+
+/* ---- the credit ledger (credit/, docs/ledger.md) ------------------------------------- */
+
+/* Mutual credit kept in a store whose genesis names a checkpoint committee: accounts start
+ * at 0 and pay others by going negative down to their credit limit; the balances always sum
+ * to 0. An account is its root key; its devices are the keys it granted spending rights
+ * (escrow) to, the root included. Every op is a signed change of the store, so the ledger
+ * syncs, saves and loads as the store does; its derived state is a function of the set of
+ * changes held, whatever their order. Amounts are 1..HY_AMOUNT_MAX. */
+typedef struct hy_ledger hy_ledger;
+
+/* Reads the ledger kept in store: genesis (genesis_len bytes) must be a ledger's (a
+ * committee) and the store must require signatures (as hy_store_config's writers or
+ * require_signatures make it). Reads every change the store holds, then follows each one the
+ * store applies. Free the ledger before the store. Ops are written as the store's actor. */
+HY_API hy_err hy_ledger_open(hy_store *store, const uint8_t *genesis, size_t genesis_len,
+                             hy_ledger **out);
+HY_API void hy_ledger_free(hy_ledger *ledger);
+
+/* The local ops: each commits one signed change. */
+/* OPEN: makes the store's actor the root of an account with this credit limit (the genesis'
+ * credit_limit, or what f + 1 committee members allowed, caps it). */
+HY_API hy_err hy_ledger_open_account(hy_ledger *ledger, int64_t limit);
+/* GRANT: moves amount of this device's rights in account to to_device, which becomes a
+ * device of the account. HY_E_INSUFFICIENT_ESCROW when this device's rights fall short,
+ * HY_E_FORBIDDEN when it is not a device of the account. */
+HY_API hy_err hy_ledger_grant(hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
+                              const uint8_t to_device[HY_KEY_LEN], int64_t amount);
+/* SPEND: pays amount from account to to_account out of this device's rights, with no
+ * network: HY_E_INSUFFICIENT_ESCROW when the rights this replica knows of fall short,
+ * HY_E_FORBIDDEN when the device is not one of the account's. */
+HY_API hy_err hy_ledger_spend(hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
+                              const uint8_t to_account[HY_KEY_LEN], int64_t amount);
+/* LIMIT (committee members only, else HY_E_FORBIDDEN): allows account a credit limit up to
+ * limit; an account's cap is the highest limit that f + 1 members allowed. */
+HY_API hy_err hy_ledger_allow_limit(hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
+                                    int64_t limit);
+/* CHECKPOINT (committee members only, else HY_E_FORBIDDEN): signs the digest of epoch,
+ * this replica's frontier (every op held but checkpoints and disputed ops) and the balances
+ * under it. epoch 0: the next one (past this member's last and the last certified); an
+ * epoch not past both is HY_E_INVALID_ARG, so a member never signs two digests for one
+ * epoch. *signed_epoch (may be NULL) is the epoch signed. */
+HY_API hy_err hy_ledger_checkpoint(hy_ledger *ledger, uint64_t epoch, uint64_t *signed_epoch);
+
+/* ---- reads: O(1) ---- */
+
+typedef struct hy_account_info {
+    int opened;                /* an OPEN by the account's root is held */
+    int64_t limit;             /* its credit limit (0 until opened) */
+    int64_t balance;           /* received - spent over every valid op held */
+    int64_t confirmed_balance; /* the same over confirmed ops (under a certified checkpoint) */
+} hy_account_info;
+/* HY_E_NOT_FOUND when no op names the account. */
+HY_API hy_err hy_ledger_account(const hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
+                                hy_account_info *out);
+/* A device's rights (escrow) in account: for the root, limit + confirmed received + grants
+ * in - grants out - spent; for another device, grants in - grants out - spent. 0 for a key
+ * that is not a device of the account. */
+HY_API int64_t hy_ledger_rights(const hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
+                                const uint8_t device[HY_KEY_LEN]);
+/* Accounts known, in no particular order: i < hy_ledger_account_count. */
+HY_API size_t hy_ledger_account_count(const hy_ledger *ledger);
+HY_API const uint8_t *hy_ledger_account_key(const hy_ledger *ledger, size_t i);
+
+typedef struct hy_checkpoint_info {
+    uint64_t epoch;            /* 0: none certified yet */
+    uint8_t digest[HY_HASH_LEN];
+    size_t signatures;         /* distinct members who signed this digest */
+    uint64_t confirmed_ops;    /* ops confirmed by the certified checkpoints */
+    uint64_t disputed_ops;     /* ops that conflict with a certified checkpoint */
+} hy_checkpoint_info;
+/* The newest certified checkpoint (2f + 1 valid signatures of members). */
+HY_API void hy_ledger_checkpoint_status(const hy_ledger *ledger, hy_checkpoint_info *out);
+
+/* ---- audit ---- */
+
+typedef enum hy_finding_kind {
+    HY_FINDING_OVERDRAFT = 1,     /* a device's rights below 0: a cloned or lying device */
+    HY_FINDING_EQUIVOCATION = 2,  /* an actor wrote two changes with one seq */
+    HY_FINDING_PAST_LIMIT = 3,    /* a balance below -limit */
+    HY_FINDING_CHECKPOINT_CONFLICT = 4, /* a member signed two digests for one epoch */
+    HY_FINDING_INVALID_OP = 5,    /* a change that is no valid ledger op (and changes nothing) */
+} hy_finding_kind;
+
+typedef struct hy_finding {
+    hy_finding_kind kind;
+    uint8_t account[HY_KEY_LEN];  /* OVERDRAFT, PAST_LIMIT; zero otherwise */
+    uint8_t actor[HY_KEY_LEN];    /* the device, the equivocating actor, the member, the author */
+    int64_t deficit;              /* OVERDRAFT: -rights; PAST_LIMIT: -(balance + limit) */
+    uint64_t epoch;               /* CHECKPOINT_CONFLICT */
+    const uint8_t *ops;           /* op_count hashes (HY_HASH_LEN each): the ops at fault */
+    size_t op_count;
+    const uint8_t *proof;         /* EQUIVOCATION: a proof (hy_equivocation_proof_verify) */
+    size_t proof_len;
+} hy_finding;
+
+typedef struct hy_audit hy_audit;
+/* Everything wrong in the ledger as this replica holds it, in a canonical order (the same
+ * findings in the same order on every replica holding the same changes). */
+HY_API hy_err hy_ledger_audit(hy_ledger *ledger, hy_audit **out);
+HY_API size_t hy_audit_count(const hy_audit *audit);
+/* Valid until hy_audit_free. */
+HY_API const hy_finding *hy_audit_get(const hy_audit *audit, size_t i);
+HY_API void hy_audit_free(hy_audit *audit);
 
 #ifdef __cplusplus
 }

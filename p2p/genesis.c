@@ -9,7 +9,10 @@
 #include <string.h>
 
 static const uint8_t GENESIS_MAGIC[4] = { 'H', 'Y', 'G', 'N' };
+/* Version 1: a store. Version 2: a credit ledger, the same fields and then the committee and
+ * the default credit limit. */
 #define GENESIS_VERSION 1
+#define GENESIS_VERSION_LEDGER 2
 
 static int key_cmp(const void *a, const void *b) { return memcmp(a, b, HY_KEY_LEN); }
 
@@ -35,27 +38,53 @@ static hy_err put_keys(uint8_t *out, const uint8_t *keys, size_t count)
     return HY_OK;
 }
 
+/* n = 3f + 1 members with f >= 1. */
+static bool committee_size_valid(size_t n)
+{
+    return n >= 4 && n <= HY_GENESIS_MAX_KEYS && (n - 1) % 3 == 0;
+}
+
+static bool ledger_valid(const hy_genesis *g)
+{
+    if (g->committee_count == 0)
+        return g->credit_limit == 0;
+    return committee_size_valid(g->committee_count) && g->committee != NULL &&
+           g->credit_limit >= 0 && g->credit_limit <= HY_AMOUNT_MAX;
+}
+
 hy_err hy_genesis_encode(const hy_genesis *g, uint8_t *out, size_t cap, size_t *len)
 {
     if (g == NULL || len == NULL || !name_valid(g->name, g->name_len) ||
         g->writer_count > HY_GENESIS_MAX_KEYS || g->reader_count > HY_GENESIS_MAX_KEYS ||
-        (g->writer_count && g->writers == NULL) || (g->reader_count && g->readers == NULL))
+        (g->writer_count && g->writers == NULL) || (g->reader_count && g->readers == NULL) ||
+        !ledger_valid(g))
         return HY_E_INVALID_ARG;
+    bool ledger = g->committee_count > 0;
     size_t need = sizeof GENESIS_MAGIC + 1 + hy_varint_len(g->name_len) + g->name_len +
-                  keys_len(g->writer_count) + keys_len(g->reader_count);
+                  keys_len(g->writer_count) + keys_len(g->reader_count) +
+                  (ledger ? keys_len(g->committee_count) +
+                                hy_varint_len((uint64_t)g->credit_limit)
+                          : 0);
     *len = need;
     if (need > cap || out == NULL)
         return HY_E_TOO_LARGE;
     uint8_t *p = out;
     memcpy(p, GENESIS_MAGIC, sizeof GENESIS_MAGIC);
     p += sizeof GENESIS_MAGIC;
-    *p++ = GENESIS_VERSION;
+    *p++ = ledger ? GENESIS_VERSION_LEDGER : GENESIS_VERSION;
     p += hy_varint_put(p, g->name_len);
     memcpy(p, g->name, g->name_len);
     p += g->name_len;
     HY_TRY(put_keys(p, g->writers, g->writer_count));
     p += keys_len(g->writer_count);
-    return put_keys(p, g->readers, g->reader_count);
+    HY_TRY(put_keys(p, g->readers, g->reader_count));
+    p += keys_len(g->reader_count);
+    if (ledger) {
+        HY_TRY(put_keys(p, g->committee, g->committee_count));
+        p += keys_len(g->committee_count);
+        hy_varint_put(p, (uint64_t)g->credit_limit);
+    }
+    return HY_OK;
 }
 
 /* A key list: ascending bytewise with no repeats, so that one policy has one encoding. */
@@ -84,7 +113,7 @@ static hy_err decode(hy_reader *r, hy_genesis *g)
     }
     uint64_t version;
     HY_TRY(hy_read_varint(r, &version));
-    if (version != GENESIS_VERSION) {
+    if (version != GENESIS_VERSION && version != GENESIS_VERSION_LEDGER) {
         r->pos = sizeof GENESIS_MAGIC;
         return HY_E_VERSION;
     }
@@ -99,6 +128,22 @@ static hy_err decode(hy_reader *r, hy_genesis *g)
     }
     HY_TRY(read_keys(r, &g->writers, &g->writer_count));
     HY_TRY(read_keys(r, &g->readers, &g->reader_count));
+    if (version == GENESIS_VERSION_LEDGER) {
+        size_t committee_at = r->pos;
+        HY_TRY(read_keys(r, &g->committee, &g->committee_count));
+        if (!committee_size_valid(g->committee_count)) {
+            r->pos = committee_at;
+            return HY_E_FORMAT;
+        }
+        size_t limit_at = r->pos;
+        uint64_t limit;
+        HY_TRY(hy_read_varint(r, &limit));
+        if (limit > (uint64_t)HY_AMOUNT_MAX) {
+            r->pos = limit_at;
+            return HY_E_TOO_LARGE;
+        }
+        g->credit_limit = (int64_t)limit;
+    }
     return hy_reader_left(r) ? HY_E_FORMAT : HY_OK;
 }
 

@@ -341,6 +341,8 @@ hy_err store_apply_change(hy_store *s, uint32_t index, const hy_log_entry *e)
 hy_err store_on_apply(void *user, const hy_log *log, uint32_t index)
 {
     hy_store *s = user;
+    if (s->owner_fn)
+        HY_TRY(s->owner_fn(s->owner_user, log, index));
     if (s->committing)
         return HY_OK; /* our own commit: its ops are applied already */
     hy_log_entry e;

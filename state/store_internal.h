@@ -174,6 +174,8 @@ struct hy_store {
     bool in_txn;
     bool txn_broken;      /* an edit failed after changing the state: commit must roll back */
     bool committing;      /* the log is applying our own commit: state already has it */
+    hy_err (*owner_fn)(void *user, const hy_log *log, uint32_t index); /* store_owner.h */
+    void *owner_user;
     uint64_t txn_next_op; /* counter of the transaction's next op */
     uint64_t txn_ops;     /* ops in the transaction */
     hy_writer txn_body;   /* encoded ops */

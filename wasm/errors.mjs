@@ -7,7 +7,7 @@ export const ErrorCode = Object.freeze({
   NOMEM: 1, INVALID_ARG: 2, TRUNCATED: 3, VARINT: 4, TOO_LARGE: 5, FORMAT: 6, VERSION: 7,
   HASH_MISMATCH: 8, BAD_SIGNATURE: 9, MISSING_DEPS: 10, QUEUE_FULL: 11, EQUIVOCATION: 12,
   CYCLE: 13, NOT_FOUND: 14, SEQ: 15, IO: 16, LIMIT: 17,
-  FORBIDDEN: 18, PROTOCOL: 19, CLOSED: 20,
+  FORBIDDEN: 18, PROTOCOL: 19, CLOSED: 20, INSUFFICIENT_ESCROW: 21,
 });
 
 const codeNames = Object.fromEntries(Object.entries(ErrorCode).map(([name, code]) => [code, name]));

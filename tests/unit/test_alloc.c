@@ -78,7 +78,7 @@ static void vec_grows_and_keeps_contents(void **state)
 static void every_error_has_a_message(void **state)
 {
     (void)state;
-    for (int e = 0; e <= HY_E_CLOSED; e++) {
+    for (int e = 0; e <= HY_E_INSUFFICIENT_ESCROW; e++) {
         assert_non_null(hy_err_str((hy_err)e));
         assert_true(strcmp(hy_err_str((hy_err)e), "unknown error") != 0);
     }
@@ -88,6 +88,7 @@ static void every_error_has_a_message(void **state)
     assert_int_equal(HY_E_BAD_SIGNATURE, 9);
     assert_int_equal(HY_E_LIMIT, 17);
     assert_int_equal(HY_E_CLOSED, 20);
+    assert_int_equal(HY_E_INSUFFICIENT_ESCROW, 21);
 }
 
 int main(void)

@@ -78,7 +78,7 @@ static void hostile_genesis_is_refused_where_it_goes_bad(void **state)
     assert_int_equal(offset, 0);
 
     memcpy(bytes, good, len);
-    bytes[4] = 2;
+    bytes[4] = 3; /* 1: a store, 2: a ledger */
     assert_int_equal(hy_genesis_decode(bytes, len, &out, &offset), HY_E_VERSION);
     assert_int_equal(offset, 4);
 
