@@ -99,8 +99,9 @@ typedef hy_err (*hy_db_store_fn)(void *user, const hy_db_store *store);
 hy_err hy_db_store_list(hy_db *db, hy_db_store_fn fn, void *user);
 
 /* Loads the store: its snapshot, then every increment in order. base gives the allocator,
- * platform and require_signatures; the actor is the node key and the writers are the
- * genesis' (base's actor_seed and writers are ignored). Close it with hy_db_store_close. */
+ * platform and require_signatures (always set for a ledger's store); the actor is the node
+ * key and the writers are the genesis' (base's actor_seed and writers are ignored). Close it
+ * with hy_db_store_close; a ledger opened on it (hy_ledger_open) is freed before. */
 hy_err hy_db_store_open(hy_db *db, const uint8_t id[HY_HASH_LEN], const hy_store_config *base,
                         hy_store **out);
 /* Writes what store (opened by hy_db_store_open on this db) gained since it was opened or

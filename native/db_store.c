@@ -231,6 +231,9 @@ hy_store_config db_store_config(const hy_db *db, const hy_store_config *base,
     config.actor_seed = db->seed;
     config.writers = policy->writers;
     config.writer_count = policy->writer_count;
+    /* A ledger's changes are all signed (docs/ledger.md). */
+    if (policy->committee_count > 0)
+        config.require_signatures = 1;
     return config;
 }
 
