@@ -355,33 +355,89 @@ static uint64_t last_signed(const hy_ledger *l, uint32_t member)
     return last;
 }
 
-static hy_err sign_frontier(hy_ledger *l, uint64_t epoch, const hy_vec *frontier)
+/* What this member would sign: its frontier's hashes, ascending, and the state under it. */
+typedef struct proposal {
+    uint8_t *hashes;
+    size_t count;
+    uint8_t state[HY_HASH_LEN];
+} proposal;
+
+static hy_err propose(hy_ledger *l, proposal *p)
 {
-    uint8_t *hashes = hy_alloc(&l->alloc, frontier->len * HY_HASH_LEN);
-    if (hashes == NULL)
-        return HY_E_NOMEM;
-    for (size_t i = 0; i < frontier->len; i++)
-        memcpy(hashes + i * HY_HASH_LEN, hy_log_hash(l->log, HY_VEC_AT(frontier, uint32_t, i)),
-               HY_HASH_LEN);
-    qsort(hashes, frontier->len, HY_HASH_LEN, hash_cmp);
-    uint8_t state[HY_HASH_LEN], digest[HY_HASH_LEN], msg[LEDGER_CHECKPOINT_MSG_LEN];
-    uint8_t sig[HY_SIG_LEN];
-    hy_err err = frontier_state_digest(l, state);
+    hy_vec frontier;
+    hy_vec_init(&frontier, sizeof(uint32_t));
+    p->hashes = NULL;
+    p->count = 0;
+    hy_err err = compute_frontier(l, &frontier);
+    if (err == HY_OK && frontier.len == 0)
+        err = HY_E_NOT_FOUND; /* nothing to checkpoint */
+    if (err == HY_OK && frontier.len > LEDGER_MAX_FRONTIER)
+        err = HY_E_LIMIT;
     if (err == HY_OK) {
-        ledger_checkpoint_digest(l->id, epoch, hashes, frontier->len, state, digest);
-        ledger_checkpoint_msg(msg, digest);
-        err = hy_log_sign_statement(l->log, msg, sizeof msg, sig);
+        p->hashes = hy_alloc(&l->alloc, frontier.len * HY_HASH_LEN);
+        err = p->hashes ? HY_OK : HY_E_NOMEM;
     }
     if (err == HY_OK) {
-        ledger_op op = { .kind = OP_CHECKPOINT, .epoch = epoch, .frontier = hashes,
-                         .frontier_count = frontier->len, .state = state, .sig = sig };
-        hy_writer w;
-        hy_writer_init(&w, l->alloc);
-        ledger_op_encode(&op, &w);
-        err = w.err ? w.err : hy_store_commit_owned(l->store, w.data, w.len, NULL);
-        hy_writer_free(&w);
+        p->count = frontier.len;
+        for (size_t i = 0; i < frontier.len; i++)
+            memcpy(p->hashes + i * HY_HASH_LEN,
+                   hy_log_hash(l->log, HY_VEC_AT(&frontier, uint32_t, i)), HY_HASH_LEN);
+        qsort(p->hashes, p->count, HY_HASH_LEN, hash_cmp);
+        err = frontier_state_digest(l, p->state);
     }
-    hy_free(&l->alloc, hashes, frontier->len * HY_HASH_LEN);
+    hy_vec_free(&frontier, &l->alloc);
+    return err;
+}
+
+/* Whether the checkpoint op of tally t names exactly this frontier and state. */
+static bool tally_matches(const hy_ledger *l, const ledger_tally *t, const proposal *p)
+{
+    hy_log_entry c;
+    hy_log_get(l->log, t->change, &c);
+    ledger_op op;
+    return ledger_op_decode(c.ops, c.ops_len, &op) == HY_OK && op.frontier_count == p->count &&
+           memcmp(op.frontier, p->hashes, p->count * HY_HASH_LEN) == 0 &&
+           memcmp(op.state, p->state, HY_HASH_LEN) == 0;
+}
+
+/* Epoch 0's choice (0: nothing to sign). Members that hold the same ops propose the same
+ * frontier and state, so the first to sign picks an epoch and the others join it: the
+ * lowest epoch past the floor that some member signed for this proposal. Without one, this
+ * member waits when its own newest vote already is this proposal, and otherwise opens the
+ * epoch after every epoch seen. */
+static uint64_t choose_epoch(const hy_ledger *l, uint32_t member, uint64_t floor,
+                             const proposal *p)
+{
+    uint64_t join = 0, highest = floor;
+    bool mine_current = false;
+    for (size_t i = 0; i < l->tallies.len; i++) {
+        const ledger_tally *t = tally_at(l, i);
+        if (t->epoch > highest)
+            highest = t->epoch;
+        bool signed_by_me = t->signed_by[member / 8] & (1u << (member % 8));
+        if (signed_by_me && t->epoch == floor && tally_matches(l, t, p))
+            mine_current = true;
+        if (t->epoch > floor && (join == 0 || t->epoch < join) && tally_matches(l, t, p))
+            join = t->epoch;
+    }
+    if (join)
+        return join;
+    return mine_current ? 0 : highest + 1;
+}
+
+static hy_err sign_proposal(hy_ledger *l, uint64_t epoch, const proposal *p)
+{
+    uint8_t digest[HY_HASH_LEN], msg[LEDGER_CHECKPOINT_MSG_LEN], sig[HY_SIG_LEN];
+    ledger_checkpoint_digest(l->id, epoch, p->hashes, p->count, p->state, digest);
+    ledger_checkpoint_msg(msg, digest);
+    HY_TRY(hy_log_sign_statement(l->log, msg, sizeof msg, sig));
+    ledger_op op = { .kind = OP_CHECKPOINT, .epoch = epoch, .frontier = p->hashes,
+                     .frontier_count = p->count, .state = p->state, .sig = sig };
+    hy_writer w;
+    hy_writer_init(&w, l->alloc);
+    ledger_op_encode(&op, &w);
+    hy_err err = w.err ? w.err : hy_store_commit_owned(l->store, w.data, w.len, NULL);
+    hy_writer_free(&w);
     return err;
 }
 
@@ -389,26 +445,23 @@ hy_err hy_ledger_checkpoint(hy_ledger *l, uint64_t epoch, uint64_t *signed_epoch
 {
     if (l == NULL)
         return HY_E_INVALID_ARG;
+    if (signed_epoch)
+        *signed_epoch = 0;
     uint32_t member = ledger_member(&l->state, hy_store_actor(l->store));
     if (member == LEDGER_NONE)
         return HY_E_FORBIDDEN;
     uint64_t floor = last_signed(l, member);
     if (l->certified != SIZE_MAX && tally_at(l, l->certified)->epoch > floor)
         floor = tally_at(l, l->certified)->epoch;
-    if (epoch == 0)
-        epoch = floor + 1;
-    if (epoch <= floor)
+    if (epoch != 0 && epoch <= floor)
         return HY_E_INVALID_ARG;
-    hy_vec frontier;
-    hy_vec_init(&frontier, sizeof(uint32_t));
-    hy_err err = compute_frontier(l, &frontier);
-    if (err == HY_OK && frontier.len == 0)
-        err = HY_E_NOT_FOUND; /* nothing to checkpoint */
-    if (err == HY_OK && frontier.len > LEDGER_MAX_FRONTIER)
-        err = HY_E_LIMIT;
-    if (err == HY_OK)
-        err = sign_frontier(l, epoch, &frontier);
-    hy_vec_free(&frontier, &l->alloc);
+    proposal p;
+    hy_err err = propose(l, &p);
+    if (err == HY_OK && epoch == 0)
+        epoch = choose_epoch(l, member, floor, &p);
+    if (err == HY_OK && epoch != 0)
+        err = sign_proposal(l, epoch, &p);
+    hy_free(&l->alloc, p.hashes, p.count * HY_HASH_LEN);
     if (err == HY_OK && signed_epoch)
         *signed_epoch = epoch;
     return err;

@@ -505,9 +505,13 @@ HY_API hy_err hy_ledger_allow_limit(hy_ledger *ledger, const uint8_t account[HY_
                                     int64_t limit);
 /* CHECKPOINT (committee members only, else HY_E_FORBIDDEN): signs the digest of epoch,
  * this replica's frontier (every op held but checkpoints and disputed ops) and the balances
- * under it. epoch 0: the next one (past this member's last and the last certified); an
- * epoch not past both is HY_E_INVALID_ARG, so a member never signs two digests for one
- * epoch. *signed_epoch (may be NULL) is the epoch signed. */
+ * under it. An epoch not past both this member's last and the last certified one is
+ * HY_E_INVALID_ARG, so a member never signs two digests for one epoch. epoch 0 lets the
+ * ledger choose: the lowest epoch another member signed for the same frontier and balances
+ * (members holding the same ops agree), else none when this member's newest signature is
+ * of them already (*signed_epoch 0: nothing to do), else the epoch after every one seen.
+ * HY_E_NOT_FOUND when there is nothing to checkpoint. *signed_epoch (may be NULL) is the
+ * epoch signed. */
 HY_API hy_err hy_ledger_checkpoint(hy_ledger *ledger, uint64_t epoch, uint64_t *signed_epoch);
 
 /* ---- reads: O(1) ---- */
