@@ -29,6 +29,7 @@ static const bench_section sections[] = {
     { "store", bench_store },
     { "deflate", bench_deflate },
     { "sync", bench_sync },
+    { "ledger", bench_ledger },
 };
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
 

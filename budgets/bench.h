@@ -47,5 +47,6 @@ int bench_log(const bench_config *config, bench_json *json);
 int bench_store(const bench_config *config, bench_json *json);
 int bench_deflate(const bench_config *config, bench_json *json);
 int bench_sync(const bench_config *config, bench_json *json);
+int bench_ledger(const bench_config *config, bench_json *json);
 
 #endif

@@ -43,24 +43,31 @@ static hy_err frontier_indexes(hy_ledger *l, const ledger_op *op, hy_vec *out)
     return HY_OK;
 }
 
-/* Marks in seen (a byte per change) the ancestors of the changes in starts, themselves
- * included, skipping changes already marked. */
-static hy_err mark_ancestors(hy_ledger *l, const hy_vec *starts, uint8_t *seen)
+enum { SEEN = 1, WANTED = 2 };
+
+/* Walks the ancestors of the changes in starts (themselves included) until every change
+ * marked WANTED in marks (a byte per change) has been SEEN, or there are no more; *missing is
+ * how many wanted were not reached. Frontiers lie just below their vote, so the walk
+ * usually stops after a few changes rather than crossing the whole log. */
+static hy_err find_ancestors(hy_ledger *l, const hy_vec *starts, uint8_t *marks,
+                             size_t *missing)
 {
     hy_vec stack;
     hy_vec_init(&stack, sizeof(uint32_t));
     hy_err err = HY_OK;
     for (size_t i = 0; err == HY_OK && i < starts->len; i++)
         err = hy_vec_push(&stack, &l->alloc, hy_vec_at(starts, i));
-    while (err == HY_OK && stack.len > 0) {
+    while (err == HY_OK && stack.len > 0 && *missing > 0) {
         uint32_t c = HY_VEC_AT(&stack, uint32_t, --stack.len);
-        if (seen[c])
+        if (marks[c] & SEEN)
             continue;
-        seen[c] = 1;
+        if (marks[c] & WANTED)
+            (*missing)--;
+        marks[c] |= SEEN;
         hy_log_entry e;
         hy_log_get(l->log, c, &e);
         for (uint32_t d = 0; err == HY_OK && d < e.dep_count; d++)
-            if (!seen[e.deps[d]])
+            if (!(marks[e.deps[d]] & SEEN))
                 err = hy_vec_push(&stack, &l->alloc, &e.deps[d]);
     }
     hy_vec_free(&stack, &l->alloc);
@@ -85,20 +92,21 @@ static hy_err frontier_valid(hy_ledger *l, uint32_t index, const ledger_op *op, 
     hy_log_get(l->log, index, &e);
     for (uint32_t d = 0; err == HY_OK && d < e.dep_count; d++)
         err = hy_vec_push(&deps, &l->alloc, &e.deps[d]);
-    uint8_t *seen = err ? NULL : hy_alloc_zero(&l->alloc, hy_log_count(l->log), 1);
-    if (err == HY_OK && seen == NULL)
+    uint8_t *marks = err ? NULL : hy_alloc_zero(&l->alloc, hy_log_count(l->log), 1);
+    if (err == HY_OK && marks == NULL)
         err = HY_E_NOMEM;
-    if (err == HY_OK)
-        err = mark_ancestors(l, &deps, seen);
-    if (err == HY_OK) {
-        *valid = true;
-        for (size_t i = 0; i < frontier.len; i++) {
-            uint32_t f = HY_VEC_AT(&frontier, uint32_t, i);
-            if (!seen[f] || ledger_entry_at(&l->state, f)->kind == OP_CHECKPOINT)
-                *valid = false;
-        }
+    size_t missing = 0;
+    bool checkpoint = false;
+    for (size_t i = 0; err == HY_OK && i < frontier.len; i++) {
+        uint32_t f = HY_VEC_AT(&frontier, uint32_t, i);
+        checkpoint |= ledger_entry_at(&l->state, f)->kind == OP_CHECKPOINT;
+        marks[f] = WANTED; /* hashes are distinct (ascending), so are their changes */
+        missing++;
     }
-    hy_free(&l->alloc, seen, hy_log_count(l->log));
+    if (err == HY_OK && !checkpoint)
+        err = find_ancestors(l, &deps, marks, &missing);
+    *valid = err == HY_OK && !checkpoint && missing == 0;
+    hy_free(&l->alloc, marks, hy_log_count(l->log));
     hy_vec_free(&frontier, &l->alloc);
     hy_vec_free(&deps, &l->alloc);
     return err;

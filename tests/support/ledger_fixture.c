@@ -52,5 +52,20 @@ void ledger_replica_close(ledger_replica *r)
 
 hy_err ledger_replica_sync(ledger_replica *from, ledger_replica *to)
 {
-    return fixture_store_sync(from->store, to->store);
+    /* Only what to lacks (by its heads), as a sync session would send: the property test
+     * syncs hundreds of pairs a seed. */
+    uint8_t heads[64 * HY_HASH_LEN];
+    size_t count;
+    hy_err err = hy_store_heads(to->store, heads, 64, &count);
+    if (err == HY_E_TOO_LARGE)
+        return fixture_store_sync(from->store, to->store);
+    uint8_t *batch;
+    size_t len;
+    if (err == HY_OK)
+        err = hy_store_changes(from->store, heads, count, &batch, &len);
+    if (err)
+        return err;
+    err = hy_store_merge(to->store, batch, len);
+    hy_store_buffer_free(from->store, batch, len);
+    return err == HY_E_MISSING_DEPS ? HY_OK : err;
 }

@@ -31,7 +31,7 @@ typedef struct ledger_replica {
 hy_err ledger_replica_open(ledger_replica *r, const ledger_world *w, const uint8_t seed[HY_KEY_LEN],
                            uint64_t platform_seed);
 void ledger_replica_close(ledger_replica *r);
-/* Sends every change of from to to, as one batch (missing deps count as success). */
+/* Sends what to lacks of from's changes, as one batch (missing deps count as success). */
 hy_err ledger_replica_sync(ledger_replica *from, ledger_replica *to);
 /* A key pair from a small number, for readable tests. */
 void ledger_test_seed(uint8_t seed[HY_KEY_LEN], uint64_t n);
