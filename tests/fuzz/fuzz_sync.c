@@ -38,7 +38,7 @@ static void fuzz_genesis(const uint8_t *data, size_t size)
     if (err) {
         FUZZ_CHECK(offset <= size);
     } else {
-        uint8_t again[2 * HY_GENESIS_MAX_KEYS * HY_KEY_LEN + 512];
+        uint8_t again[3 * HY_GENESIS_MAX_KEYS * HY_KEY_LEN + 512]; /* writers, readers, committee */
         size_t len = 0;
         FUZZ_CHECK(hy_genesis_encode(&g, again, sizeof again, &len) == HY_OK);
         FUZZ_CHECK(len == size && memcmp(again, data, size) == 0);

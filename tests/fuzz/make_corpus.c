@@ -2,7 +2,10 @@
  * engine itself, so the fuzzers start from deep inside each format. */
 #include "alloc.h"
 #include "deflate.h"
+#include "ledger_fixture.h"
+#include "ledger_ops.h"
 #include "log_fixture.h"
+#include "store_owner.h"
 #include "store_fixture.h"
 #include "sync_fixture.h"
 
@@ -67,6 +70,64 @@ static int write_inflate_seeds(const char *dir)
         failed |= write_seed(dir, "inflate", seeds[i].name, w.data, w.len);
     }
     hy_writer_free(&w);
+    return failed;
+}
+
+/* The ledger target's seeds: one op of each kind, alone (selector 0) and as a member's
+ * changes (selector 1), and a peer's batch of all of them (selector 2). */
+static int write_ledger_seeds(const char *dir)
+{
+    ledger_world world;
+    ledger_world_init(&world, 4, 100, 1);
+    ledger_replica peer;
+    if (ledger_replica_open(&peer, &world, world.member_seed[1], 9) != HY_OK)
+        return 1;
+    uint8_t key[HY_KEY_LEN] = { 3 }, sig[HY_SIG_LEN] = { 4 }, state[HY_HASH_LEN] = { 5 };
+    const ledger_op ops[] = {
+        { .kind = OP_OPEN, .amount = 50 },
+        { .kind = OP_GRANT, .account = peer.key, .other = key, .amount = 7 },
+        { .kind = OP_SPEND, .account = peer.key, .other = key, .amount = 9 },
+        { .kind = OP_LIMIT, .account = key, .amount = 500 },
+        { .kind = OP_CHECKPOINT, .epoch = 1, .frontier = state, .frontier_count = 1,
+          .state = state, .sig = sig },
+    };
+    static const char *const names[] = { "open", "grant", "spend", "limit", "checkpoint" };
+    hy_writer op, seed;
+    hy_writer_init(&op, hy_allocator_default());
+    hy_writer_init(&seed, hy_allocator_default());
+    int failed = 0;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        char name[32];
+        op.len = 0;
+        ledger_op_encode(&ops[i], &op);
+        seed.len = 0;
+        hy_write_u8(&seed, 0);
+        hy_write_bytes(&seed, op.data, op.len);
+        snprintf(name, sizeof name, "decode-%s", names[i]);
+        failed |= write_seed(dir, "ledger", name, seed.data, seed.len);
+        seed.data[0] = 1;
+        uint8_t len[2] = { (uint8_t)op.len, (uint8_t)(op.len >> 8) };
+        seed.len = 1;
+        hy_write_bytes(&seed, len, 2);
+        hy_write_bytes(&seed, op.data, op.len);
+        snprintf(name, sizeof name, "commit-%s", names[i]);
+        failed |= write_seed(dir, "ledger", name, seed.data, seed.len);
+        if (i < 3)
+            failed |= hy_store_commit_owned(peer.store, op.data, op.len, NULL) != HY_OK;
+    }
+    uint8_t *batch;
+    size_t len;
+    failed |= hy_store_changes(peer.store, NULL, 0, &batch, &len) != HY_OK;
+    if (!failed) {
+        seed.len = 0;
+        hy_write_u8(&seed, 2);
+        hy_write_bytes(&seed, batch, len);
+        failed |= write_seed(dir, "ledger", "batch", seed.data, seed.len);
+        hy_store_buffer_free(peer.store, batch, len);
+    }
+    hy_writer_free(&op);
+    hy_writer_free(&seed);
+    ledger_replica_close(&peer);
     return failed;
 }
 
@@ -218,6 +279,7 @@ int main(int argc, char **argv)
     int failed = write_saved(dir, "empty", a);
     failed |= write_inflate_seeds(dir);
     failed |= write_sync_seeds(dir);
+    failed |= write_ledger_seeds(dir);
     for (int i = 0; i < 30; i++)
         failed |= fixture_commit(a, i % 3 ? "insert" : "delete 3") != HY_OK;
     failed |= write_saved(dir, "one-actor", a);
