@@ -19,7 +19,9 @@ static hy_err on_change(void *user, const hy_log *log, uint32_t index)
     ledger_op op;
     HY_TRY(ledger_state_apply(&l->state, log, index, &op));
     const ledger_entry *e = ledger_entry_at(&l->state, index);
-    if (e->kind == OP_CHECKPOINT && e->status == ENTRY_NONE)
+    if (e->kind != OP_CHECKPOINT)
+        l->held_ops++;
+    else if (e->status == ENTRY_NONE)
         HY_TRY(ledger_checkpoint_apply(l, index, &op));
     ledger_checkpoint_check_new(l, index);
     return HY_OK;

@@ -257,6 +257,7 @@ void hy_ledger_checkpoint_status(const hy_ledger *l, hy_checkpoint_info *out)
         return;
     out->confirmed_ops = l->confirmed_ops;
     out->disputed_ops = l->disputed_ops;
+    out->held_ops = l->held_ops;
     if (l->certified == SIZE_MAX)
         return;
     const ledger_tally *t = tally_at(l, l->certified);

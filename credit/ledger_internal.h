@@ -41,6 +41,7 @@ struct hy_ledger {
     hy_vec confirmed_seq;          /* uint32_t per actor: its highest confirmed seq */
     size_t certified;              /* the newest certified tally, or SIZE_MAX */
     uint64_t confirmed_ops, disputed_ops;
+    uint64_t held_ops;             /* changes applied that are no CHECKPOINT */
 };
 
 /* Takes a CHECKPOINT op applied at index: checks it and counts its vote, certifying and

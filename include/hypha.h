@@ -540,6 +540,8 @@ typedef struct hy_checkpoint_info {
     size_t signatures;         /* distinct members who signed this digest */
     uint64_t confirmed_ops;    /* ops confirmed by the certified checkpoints */
     uint64_t disputed_ops;     /* ops that conflict with a certified checkpoint */
+    uint64_t held_ops;         /* changes held that are no CHECKPOINT: what frontiers cover
+                                * (a member waits for it to settle before it signs) */
 } hy_checkpoint_info;
 /* The newest certified checkpoint (2f + 1 valid signatures of members). */
 HY_API void hy_ledger_checkpoint_status(const hy_ledger *ledger, hy_checkpoint_info *out);
@@ -562,7 +564,7 @@ typedef struct hy_finding {
     uint64_t epoch;               /* CHECKPOINT_CONFLICT */
     const uint8_t *ops;           /* op_count hashes (HY_HASH_LEN each): the ops at fault */
     size_t op_count;
-    const uint8_t *proof;         /* EQUIVOCATION: a proof (hy_equivocation_proof_verify) */
+    const uint8_t *proof;         /* EQUIVOCATION: a proof (docs/format.md, "Equivocation proof") */
     size_t proof_len;
 } hy_finding;
 

@@ -33,6 +33,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_export,
     &cli_cmd_import,
     &cli_cmd_key,
+    &cli_cmd_ledger,
     &cli_cmd_sync,
     &cli_cmd_node,
     &cli_cmd_loadgen,

@@ -16,6 +16,7 @@ enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAILURE = 1, /* the operation failed: bad signature, unreadable input, I/O */
     CLI_EXIT_USAGE = 2,   /* the command line was wrong */
+    CLI_EXIT_FINDINGS = 3, /* ledger audit: the ledger holds findings (it printed them) */
 };
 
 #define CLI_LEN(array) (sizeof(array) / sizeof((array)[0]))
@@ -77,6 +78,8 @@ extern const cli_command cli_cmd_get;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_import;
 extern const cli_command cli_cmd_key;
+/* The credit ledger kept in a store of the database (cmd_ledger*.c). */
+extern const cli_command cli_cmd_ledger;
 /* sync, node and loadgen: the node, its one-shot client and its load generator (cmd_sync.c,
  * node_cmd.c, cmd_loadgen.c). */
 extern const cli_command cli_cmd_sync;
@@ -96,6 +99,10 @@ void cli_error(const char *format, ...)
 /* Decodes exactly 2 * len hex digits from the value of --option into out. CLI_EXIT_OK, or
  * CLI_EXIT_USAGE after an error line that never quotes the value (it may be a secret). */
 int cli_decode_hex(uint8_t *out, size_t len, const char *option, const char *hex);
+
+/* Reads text as a decimal number in [min, max]: digits only (no sign, no space), within
+ * uint64_t. false, printing nothing, when it is not one. */
+bool cli_parse_number(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Reads the value of --option as a decimal count in [min, max]. CLI_EXIT_OK, or
  * CLI_EXIT_USAGE after the line "COMMAND: --OPTION takes a number from MIN to MAX". */

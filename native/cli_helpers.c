@@ -44,20 +44,34 @@ int cli_decode_hex(uint8_t *out, size_t len, const char *option, const char *hex
     return CLI_EXIT_OK;
 }
 
+bool cli_parse_number(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    uint64_t value = 0;
+    if (text[0] == '\0')
+        return false;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9')
+            return false;
+        unsigned digit = (unsigned)(*c - '0');
+        if (value > (UINT64_MAX - digit) / 10)
+            return false;
+        value = value * 10 + digit;
+    }
+    if (value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
 int cli_parse_count(const char *command, const char *option, const char *text, size_t min,
                     size_t max, size_t *out)
 {
-    size_t value = 0;
-    bool ok = text[0] != '\0';
-    for (const char *c = text; ok && *c != '\0'; c++) {
-        ok = *c >= '0' && *c <= '9' && value <= (SIZE_MAX - 9) / 10;
-        value = value * 10 + (size_t)(*c - '0');
-    }
-    if (!ok || value < min || value > max) {
+    uint64_t value;
+    if (!cli_parse_number(text, min, max, &value)) {
         cli_error("%s: --%s takes a number from %zu to %zu", command, option, min, max);
         return CLI_EXIT_USAGE;
     }
-    *out = value;
+    *out = (size_t)value;
     return CLI_EXIT_OK;
 }
 

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hex.h"
-#include "utf8.h"
-
 /* ---- store ----------------------------------------------------------------------------- */
 
 enum { STORE_DB, STORE_JSON, STORE_WRITERS, STORE_READERS };
@@ -24,105 +21,22 @@ static const cli_option store_options[] = {
 };
 CLI_OPTIONS_FIT(store_options);
 
-/* Keys given as "HEX,HEX,...": *keys (free()) holds *count of them. */
-static int parse_keys(const char *option, const char *list, uint8_t **keys, size_t *count)
-{
-    *keys = NULL;
-    *count = 0;
-    size_t n = 1;
-    for (const char *c = list; *c != '\0'; c++)
-        n += *c == ',';
-    if (n > HY_GENESIS_MAX_KEYS) {
-        cli_error("--%s: %zu keys; a store lists at most %d", option, n, HY_GENESIS_MAX_KEYS);
-        return CLI_EXIT_USAGE;
-    }
-    uint8_t *out = malloc(n * HY_KEY_LEN);
-    if (out == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_FAILURE;
-    }
-    const char *start = list;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strcspn(start, ",");
-        char hex[2 * HY_KEY_LEN + 1];
-        bool ok = len == 2 * HY_KEY_LEN;
-        if (ok) {
-            memcpy(hex, start, len);
-            hex[len] = '\0';
-            ok = hy_hex_decode(out + i * HY_KEY_LEN, HY_KEY_LEN, hex) == HY_OK;
-        }
-        if (!ok) {
-            cli_error("--%s: key %zu of %zu is not 64 hex digits (a public key, as 'hypha key' "
-                      "prints)", option, i + 1, n);
-            free(out);
-            return CLI_EXIT_USAGE;
-        }
-        start += len + 1;
-    }
-    *keys = out;
-    *count = n;
-    return CLI_EXIT_OK;
-}
-
-/* The canonical genesis of a new store, into *out (free()). */
-static int make_genesis(const hy_genesis *genesis, uint8_t **out, size_t *len)
-{
-    hy_err err = hy_genesis_encode(genesis, NULL, 0, len);
-    uint8_t *bytes = err == HY_E_TOO_LARGE ? malloc(*len) : NULL;
-    if (bytes != NULL)
-        err = hy_genesis_encode(genesis, bytes, *len, len);
-    if (err == HY_OK) {
-        *out = bytes;
-        return CLI_EXIT_OK;
-    }
-    free(bytes);
-    if (err == HY_E_INVALID_ARG) /* the name was checked: a key given twice */
-        cli_error("store create: --writers or --readers lists a key twice");
-    else
-        cli_error("store create: %s", hy_err_str(err == HY_E_TOO_LARGE ? HY_E_NOMEM : err));
-    return err == HY_E_INVALID_ARG ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
-}
-
 static int create_store(const cli_args *args, const char *name)
 {
-    size_t name_len = strlen(name);
-    if (name_len == 0 || name_len > HY_NAME_MAX ||
-        !hy_utf8_valid((const uint8_t *)name, name_len)) {
-        cli_error("store create: a store's name is 1 to %d bytes of UTF-8", HY_NAME_MAX);
-        return CLI_EXIT_USAGE;
-    }
-    hy_genesis genesis = { .name = name, .name_len = name_len };
-    uint8_t *writers = NULL, *readers = NULL, *bytes = NULL;
+    hy_genesis genesis = { .name = name, .name_len = strlen(name) };
+    uint8_t *writers = NULL, *readers = NULL;
     int status = CLI_EXIT_OK;
     if (args->values[STORE_WRITERS] != NULL)
-        status = parse_keys("writers", args->values[STORE_WRITERS], &writers,
-                            &genesis.writer_count);
+        status = store_cli_parse_keys("writers", args->values[STORE_WRITERS], &writers,
+                                      &genesis.writer_count);
     if (status == CLI_EXIT_OK && args->values[STORE_READERS] != NULL)
-        status = parse_keys("readers", args->values[STORE_READERS], &readers,
-                            &genesis.reader_count);
+        status = store_cli_parse_keys("readers", args->values[STORE_READERS], &readers,
+                                      &genesis.reader_count);
     genesis.writers = writers;
     genesis.readers = readers;
-    size_t len = 0;
     if (status == CLI_EXIT_OK)
-        status = make_genesis(&genesis, &bytes, &len);
-    hy_db *db = NULL;
-    if (status == CLI_EXIT_OK)
-        status = store_cli_open(args->values[STORE_DB], NULL, true, &db);
-    uint8_t id[HY_HASH_LEN];
-    if (status == CLI_EXIT_OK && hy_db_store_create(db, bytes, len, id) != HY_OK)
-        status = store_cli_fail(db);
-    if (status == CLI_EXIT_OK && args->values[STORE_JSON] != NULL) {
-        fputs("{\"id\": ", stdout);
-        store_cli_hex(id, sizeof id, true);
-        fputs(", \"name\": ", stdout);
-        store_cli_json_string(name, name_len);
-        fputs("}\n", stdout);
-    } else if (status == CLI_EXIT_OK) {
-        store_cli_hex(id, sizeof id, false);
-        putchar('\n');
-    }
-    hy_db_close(db);
-    free(bytes);
+        status = store_cli_create("store create", "--writers or --readers", &genesis,
+                                  args->values[STORE_DB], args->values[STORE_JSON] != NULL);
     free(writers);
     free(readers);
     return status;

@@ -1,5 +1,6 @@
-/* What the database commands share (store, put, get, export, import, key): the --db and
- * --key options, opening the database, finding a store by name or id, and JSON output. */
+/* What the database commands share (store, put, get, export, import, key, ledger): the --db
+ * and --key options, opening the database, creating a store, finding one by name or id, keys
+ * given as arguments, and JSON output. */
 #ifndef HY_CMD_STORE_H
 #define HY_CMD_STORE_H
 
@@ -33,6 +34,22 @@ int store_cli_find(hy_db *db, const char *store, hy_db_store *out);
 
 /* Opens the store named by STORE into *out (close with hy_db_store_close). */
 int store_cli_open_store(hy_db *db, const char *store, hy_store **out);
+/* Opens the store of a row that store_cli_find gave into *out. */
+int store_cli_open_row(hy_db *db, const hy_db_store *row, hy_store **out);
+
+/* Adds a store with this genesis to the database at db_path (NULL: the default; created when
+ * missing) and prints its id, or {"id": "...", "name": "..."} when json. command begins the
+ * error lines; lists names the options whose keys went into the genesis, for the error when
+ * one lists a key twice. The name is checked here. */
+int store_cli_create(const char *command, const char *lists, const hy_genesis *genesis,
+                     const char *db_path, bool json);
+
+/* Keys given as "HEX,HEX,..." in the value of --option: *keys (free()) holds *count of them. */
+int store_cli_parse_keys(const char *option, const char *list, uint8_t **keys, size_t *count);
+/* One public key (64 hex digits) into out; what names it in the error line ("DEVICE",
+ * "--account"), which command begins. */
+int store_cli_parse_key(const char *command, const char *what, const char *text,
+                        uint8_t out[HY_KEY_LEN]);
 
 /* Writes len bytes of UTF-8 as a JSON string, quoted and escaped (RFC 8259). */
 void store_cli_json_string(const char *text, size_t len);

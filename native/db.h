@@ -2,9 +2,9 @@
  * each as its genesis, a snapshot and the increments saved since (docs/node.md, "Database").
  *
  * Use: hy_db_open; hy_db_store_open a store (an hy_store loaded from its rows, with the
- * genesis' writers and the node key as actor); edit or merge it; hy_db_store_persist after
- * every commit or merge, and acknowledge a change only once that returned HY_OK (it then
- * survives kill -9 and power loss); hy_db_store_close; hy_db_close.
+ * genesis' writers and, by default, the node key as actor); edit or merge it;
+ * hy_db_store_persist after every commit or merge, and acknowledge a change only once that
+ * returned HY_OK (it then survives kill -9 and power loss); hy_db_store_close; hy_db_close.
  *
  * Errors: every function returns an hy_err and, when it is not HY_OK, leaves one line of
  * English (no newline, no "hypha:" prefix) in hy_db_message(db). Everything read from the
@@ -62,9 +62,9 @@ void hy_db_close(hy_db *db);
 /* The last error's line; "" before any error. */
 const char *hy_db_message(const hy_db *db);
 
-/* The node key: its secret seed (the actor of every store this handle opens; also the key
- * a node signs sync sessions with) and its public key. HY_KEY_LEN bytes each, valid until
- * hy_db_close, which wipes the seed. */
+/* The node key: its secret seed (the actor of the stores this handle opens, unless the
+ * caller names another; also the key a node signs sync sessions with) and its public key.
+ * HY_KEY_LEN bytes each, valid until hy_db_close, which wipes the seed. */
 const uint8_t *hy_db_node_seed(const hy_db *db);
 const uint8_t *hy_db_node_key(const hy_db *db);
 
@@ -99,9 +99,10 @@ typedef hy_err (*hy_db_store_fn)(void *user, const hy_db_store *store);
 hy_err hy_db_store_list(hy_db *db, hy_db_store_fn fn, void *user);
 
 /* Loads the store: its snapshot, then every increment in order. base gives the allocator,
- * platform and require_signatures (always set for a ledger's store); the actor is the node
- * key and the writers are the genesis' (base's actor_seed and writers are ignored). Close it
- * with hy_db_store_close; a ledger opened on it (hy_ledger_open) is freed before. */
+ * platform and require_signatures (always set for a ledger's store); the writers are the
+ * genesis' (base's are ignored); the actor is base's actor_seed when set (a node signing a
+ * ledger's checkpoints as a committee member), else the node key. Close it with
+ * hy_db_store_close; a ledger opened on it (hy_ledger_open) is freed before. */
 hy_err hy_db_store_open(hy_db *db, const uint8_t id[HY_HASH_LEN], const hy_store_config *base,
                         hy_store **out);
 /* Writes what store (opened by hy_db_store_open on this db) gained since it was opened or

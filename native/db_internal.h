@@ -79,8 +79,8 @@ typedef struct db_label {
 } db_label;
 db_label db_id_label(const uint8_t id[HY_HASH_LEN]);
 
-/* The configuration of a store of this database: base with the node key as actor and the
- * genesis' writers. */
+/* The configuration of a store of this database: base with the genesis' writers, and with
+ * the node key as actor unless base names one. */
 hy_store_config db_store_config(const hy_db *db, const hy_store_config *base,
                                 const hy_genesis *policy);
 

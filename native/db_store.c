@@ -228,7 +228,8 @@ hy_store_config db_store_config(const hy_db *db, const hy_store_config *base,
                                 const hy_genesis *policy)
 {
     hy_store_config config = *base;
-    config.actor_seed = db->seed;
+    if (config.actor_seed == NULL)
+        config.actor_seed = db->seed;
     config.writers = policy->writers;
     config.writer_count = policy->writer_count;
     /* A ledger's changes are all signed (docs/ledger.md). */

@@ -9,6 +9,7 @@
  *   node_static.c   --web DIR: request path to file, content types
  *   node_http.c     the HTTP side: /healthz, /metrics, static files
  *   node_hub.c      open stores (one hy_store per store id), persistence, gossip, ticks
+ *   node_ledger.c   ledgers: their figures, and checkpoints signed as a committee member
  *   node_link.c     one WebSocket sync connection: frames in, session, frames out
  *   node_dial.c     outgoing connections with reconnect and backoff
  *   node_context.c  the lws context, its protocols and timeouts
@@ -79,10 +80,17 @@ typedef struct node_metrics {
     uint64_t stores_open;
 } node_metrics;
 
+/* One ledger's figures, as /metrics shows them labelled with its store id. */
+typedef struct node_ledger_gauges {
+    uint8_t store[HY_HASH_LEN];
+    hy_checkpoint_info checkpoint;
+} node_ledger_gauges;
+
 void node_metrics_observe_latency(node_metrics *m, double seconds);
-/* Prometheus text exposition (version 0.0.4) of m into buf (cap bytes, NUL-terminated when
- * it fits). Returns the length it needs without the NUL. */
-size_t node_metrics_render(const node_metrics *m, char *buf, size_t cap);
+/* Prometheus text exposition (version 0.0.4) of m and of ledger_count ledgers into buf (cap
+ * bytes, NUL-terminated when it fits). Returns the length it needs without the NUL. */
+size_t node_metrics_render(const node_metrics *m, const node_ledger_gauges *ledgers,
+                           size_t ledger_count, char *buf, size_t cap);
 
 /* ---- static files (node_static.c) ------------------------------------------------------- */
 
@@ -118,6 +126,19 @@ typedef struct node_store {
     /* Persisted since the last tick, and since the last compaction check: the tick compacts
      * a store that wrote before but not during the last second (hy_db_store_compact). */
     bool persisted_in_tick, persisted_since_compact;
+    /* The ledger kept in the store, when its genesis names a committee and the hub follows
+     * ledgers (node_ledger.c); freed before the store. */
+    hy_ledger *ledger;
+    /* The store's actor is the hub's committee key, a member of this ledger's committee:
+     * the node signs its checkpoints. */
+    bool signs_checkpoints;
+    /* A member signs once the ledger settles: quiet_ticks ticks in a row in which it held
+     * held_ops ops (checkpoint votes not counted), and changes arrived since its last
+     * attempt (a vote it may join counts). */
+    unsigned quiet_ticks;
+    uint64_t held_ops;
+    bool changed_since_checkpoint;
+    uint64_t certified_logged; /* the newest certified epoch the log has named */
 } node_store;
 
 typedef struct node_hub {
@@ -134,6 +155,10 @@ typedef struct node_hub {
     bool persist_failed;    /* the last persist failed: /healthz says so */
     bool stopping;          /* shutting down: no reconnects */
     bool quiet;             /* `hypha sync`: no log lines, errors go to its one line */
+    bool follow_ledgers;    /* `hypha node`: node_hub_follow_ledgers */
+    bool has_committee_key;
+    uint8_t committee_seed[HY_KEY_LEN]; /* --committee-key; wiped by node_hub_close */
+    uint8_t committee_key[HY_KEY_LEN];
     char key_hex[2 * HY_KEY_LEN + 1]; /* the node key, for the log */
     const char *web_root;   /* realpath of --web, or NULL: no static files */
     struct lws_context *context; /* its user pointer is the hub */
@@ -158,6 +183,28 @@ void node_hub_changed(node_hub *hub, node_store *st, const node_link *from);
 /* Starts the one-second tick (hy_session_tick on every session, handshake deadlines). */
 void node_hub_start_ticks(node_hub *hub, struct lws_context *context);
 void node_hub_stop_ticks(node_hub *hub);
+
+/* ---- ledgers (node_ledger.c) ------------------------------------------------------------ */
+
+/* From now on, every store the hub opens whose genesis names a committee gets a ledger
+ * (hy_ledger_open), for /metrics and the log. With committee_seed (NULL: none), a ledger
+ * whose committee names that key is opened with it as the store's actor, and the node signs
+ * the ledger's checkpoints as that member (docs/node.md, "Ledgers"). */
+void node_hub_follow_ledgers(node_hub *hub, const uint8_t *committee_seed);
+/* The actor a store with this genesis is opened with: the committee seed when the hub
+ * signs its checkpoints, else NULL (the node key). */
+const uint8_t *node_ledger_actor(const node_hub *hub, const hy_genesis *policy);
+/* Opens st's ledger when the hub follows ledgers and st's genesis names a committee. */
+hy_err node_ledger_open(node_hub *hub, node_store *st, const hy_genesis *policy);
+/* With a committee key, logs it and how many of the open ledgers it signs for. */
+void node_ledger_log_committee(const node_hub *hub);
+/* st changed (node_hub_changed): logs a checkpoint its ledger newly certified. */
+void node_ledger_changed(node_store *st);
+/* The tick of st's ledger (before compaction, which clears persisted_in_tick): a member
+ * signs a checkpoint once the ledger has settled. */
+void node_ledger_tick(node_hub *hub, node_store *st);
+/* Fills out with up to cap ledgers' figures; returns how many ledgers the hub follows. */
+size_t node_ledger_gauges_get(const node_hub *hub, node_ledger_gauges *out, size_t cap);
 
 /* ---- links: one sync connection each (node_link.c) -------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd_store.h"
 #include "hex.h"
+#include "wipe.h"
 
 enum {
     NODE_DB,
@@ -24,6 +25,7 @@ enum {
     NODE_TLS_KEY,
     NODE_TLS_CA,
     NODE_KEY,
+    NODE_COMMITTEE_KEY,
     NODE_MAX_PEERS,
     NODE_MAX_FRAME,
 };
@@ -41,6 +43,9 @@ static const cli_option node_options[] = {
     [NODE_TLS_CA] = { "tls-ca", "FILE", false,
                       "Trust this CA (PEM) for wss:// peers, beside the system's" },
     [NODE_KEY] = STORE_OPTION_KEY,
+    [NODE_COMMITTEE_KEY] = { "committee-key", "SEEDFILE", false,
+                             "Sign the checkpoints of every ledger whose committee names this "
+                             "key (64 hex digits, or 'hypha keygen' output)" },
     [NODE_MAX_PEERS] = { "max-peers", "N", false,
                          "Refuse inbound sync connections beyond N at once (default 1000)" },
     [NODE_MAX_FRAME] = { "max-frame", "BYTES", false,
@@ -167,6 +172,7 @@ static int serve(node_run *run)
     node_log("listening on %s:%d (%s); %llu stores; node key %s", run->listen.host,
              node_context_port(context), run->context.tls_cert != NULL ? "https, wss" : "http, ws",
              (unsigned long long)run->hub.metrics.stores, run->hub.key_hex);
+    node_ledger_log_committee(&run->hub);
     node_hub_start_ticks(&run->hub, context);
     for (size_t i = 0; i < run->dial_count; i++)
         node_dial_start(&run->dials[i]);
@@ -199,11 +205,20 @@ static int run_node(const cli_args *args)
     int status = parse_options(args, &run);
     if (status != CLI_EXIT_OK)
         return status;
+    const char *committee_file = args->values[NODE_COMMITTEE_KEY];
+    uint8_t committee_seed[HY_KEY_LEN];
+    if (committee_file != NULL && !node_read_seed_file(committee_file, committee_seed))
+        return CLI_EXIT_FAILURE;
     hy_db *db;
     status = store_cli_open(args->values[NODE_DB], args->values[NODE_KEY], true, &db);
-    if (status != CLI_EXIT_OK)
+    if (status != CLI_EXIT_OK) {
+        hy_wipe(committee_seed, sizeof committee_seed);
         return status;
+    }
     node_hub_init(&run.hub, db, hy_db_node_seed(db), run.max_frame);
+    /* Before the stores open: a ledger's store is opened with its member's key as actor. */
+    node_hub_follow_ledgers(&run.hub, committee_file != NULL ? committee_seed : NULL);
+    hy_wipe(committee_seed, sizeof committee_seed);
     hy_hex_encode(run.hub.key_hex, hy_db_node_key(db), HY_KEY_LEN);
     run.hub.max_peers = run.max_peers;
     run.hub.web_root = args->values[NODE_WEB] != NULL ? run.web_root : NULL;
@@ -237,7 +252,10 @@ const cli_command cli_cmd_node = {
         "Peers that break the protocol get an ERROR frame and are dropped. Logs one line\n"
         "per event on standard error; stops cleanly on SIGINT or SIGTERM. Write to a\n"
         "running node with 'hypha put' into a database of your own, then 'hypha sync\n"
-        "--peer ws://HOST:PORT STORE' (docs/node.md).\n",
+        "--peer ws://HOST:PORT STORE' (docs/node.md).\n"
+        "With --committee-key, the node is that member of every ledger whose committee\n"
+        "names the key: once a ledger has had no new change for two seconds, it signs a\n"
+        "checkpoint of what it holds (docs/node.md, \"Ledgers\").\n",
     .options = node_options,
     .option_count = CLI_LEN(node_options),
     .max_operands = 0,

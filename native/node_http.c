@@ -57,14 +57,23 @@ static int respond_status(struct lws *wsi, unsigned status)
 
 static int serve_metrics(struct lws *wsi, http_pending *pending, const node_hub *hub)
 {
-    size_t need = node_metrics_render(&hub->metrics, NULL, 0);
-    char *text = malloc(need + 1);
-    if (text == NULL)
+    size_t ledger_count = node_ledger_gauges_get(hub, NULL, 0);
+    node_ledger_gauges *ledgers = calloc(ledger_count ? ledger_count : 1, sizeof *ledgers);
+    if (ledgers == NULL)
         return respond_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR);
-    node_metrics_render(&hub->metrics, text, need + 1);
-    int result = respond_text(wsi, pending, HTTP_STATUS_OK, "text/plain; version=0.0.4",
-                              text, need);
+    node_ledger_gauges_get(hub, ledgers, ledger_count);
+    size_t need = node_metrics_render(&hub->metrics, ledgers, ledger_count, NULL, 0);
+    char *text = malloc(need + 1);
+    int result;
+    if (text == NULL) {
+        result = respond_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR);
+    } else {
+        node_metrics_render(&hub->metrics, ledgers, ledger_count, text, need + 1);
+        result = respond_text(wsi, pending, HTTP_STATUS_OK, "text/plain; version=0.0.4", text,
+                              need);
+    }
     free(text);
+    free(ledgers);
     return result;
 }
 

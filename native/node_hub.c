@@ -10,6 +10,7 @@
 #endif
 
 #include "hex.h"
+#include "wipe.h"
 
 int64_t node_now_us(void)
 {
@@ -37,6 +38,7 @@ void node_hub_close(node_hub *hub)
 {
     for (size_t i = 0; i < hub->store_count; i++) {
         node_store *st = hub->stores[i];
+        hy_ledger_free(st->ledger);
         hy_db_store_close(hub->db, st->store);
         free(st->genesis);
         free(st);
@@ -44,6 +46,7 @@ void node_hub_close(node_hub *hub)
     free(hub->stores);
     hub->stores = NULL;
     hub->store_count = hub->store_cap = 0;
+    hy_wipe(hub->committee_seed, sizeof hub->committee_seed);
 }
 
 /* The store that inbound peers and persistence use: never a load generator's replica. */
@@ -73,9 +76,10 @@ static hy_err load_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_stor
     char hex[2 * HY_HASH_LEN + 1];
     hy_hex_encode(hex, id, HY_HASH_LEN);
     memcpy(st->label, hex, 16);
-    /* The genesis is the row's: take it rather than copy it. */
+    /* The genesis is the row's: take it rather than copy it (policy points into it). */
     st->genesis = info.genesis;
     st->genesis_len = info.genesis_len;
+    hy_genesis policy = info.policy;
     info.genesis = NULL;
     hy_db_store_clear(&info);
     hy_store_config base;
@@ -84,9 +88,15 @@ static hy_err load_store(node_hub *hub, const uint8_t id[HY_HASH_LEN], node_stor
     /* A node takes changes from anyone who connects: without signatures, a peer could pass
      * off changes as those of a key the genesis lets write. */
     base.require_signatures = 1;
+    base.actor_seed = node_ledger_actor(hub, &policy);
     err = hy_db_store_open(hub->db, id, &base, &st->store);
     if (err) {
         node_log("store %s: cannot open: %s", st->label, hy_db_message(hub->db));
+    } else if ((err = node_ledger_open(hub, st, &policy)) != HY_OK) {
+        node_log("store %s: cannot read its ledger: %s", st->label, hy_err_str(err));
+        hy_db_store_close(hub->db, st->store);
+    }
+    if (err) {
         free(st->genesis);
         free(st);
         return err;
@@ -138,7 +148,7 @@ hy_err node_hub_persist(node_hub *hub, node_store *st)
     if (st->memory_only)
         return HY_OK;
     hy_err err = hy_db_store_persist(hub->db, st->store);
-    st->persisted_in_tick = st->persisted_since_compact = true;
+    st->persisted_in_tick = st->persisted_since_compact = st->changed_since_checkpoint = true;
     if (err) {
         /* Every failure is logged: a full disk is the operator's to fix, and /healthz turns
          * 503 until a persist succeeds again (the next one rewrites what this one lost). */
@@ -154,6 +164,7 @@ hy_err node_hub_persist(node_hub *hub, node_store *st)
 void node_hub_changed(node_hub *hub, node_store *st, const node_link *from)
 {
     (void)hub;
+    node_ledger_changed(st);
     for (node_link *link = st->links; link != NULL; link = link->next) {
         if (link == from)
             continue;
@@ -187,6 +198,8 @@ static void hub_tick(lws_sorted_usec_list_t *sul)
     node_hub *hub = lws_container_of(sul, node_hub, tick);
     int64_t now = node_now_ms();
     for (size_t i = 0; i < hub->store_count; i++) {
+        /* The ledger's tick reads persisted_in_tick, which compact_if_idle clears. */
+        node_ledger_tick(hub, hub->stores[i]);
         compact_if_idle(hub, hub->stores[i]);
         for (node_link *link = hub->stores[i]->links; link != NULL; link = link->next) {
             if (hy_session_get_state(link->session) == HY_SESSION_HANDSHAKE &&

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "hex.h"
+
 /* Upper bounds of the sync latency histogram, in seconds: a loopback catch-up takes about a
  * millisecond, a resync over a slow link seconds. */
 static const double latency_bounds[NODE_LATENCY_BUCKETS] = {
@@ -49,7 +51,40 @@ static void metric(text_out *out, const char *name, const char *type, const char
         name, (unsigned long long)value);
 }
 
-size_t node_metrics_render(const node_metrics *m, char *buf, size_t cap)
+/* Which figure of a ledger a gauge shows. */
+typedef enum ledger_figure {
+    CERTIFIED_EPOCH,
+    SIGNATURES,
+    CONFIRMED_OPS,
+    DISPUTED_OPS,
+} ledger_figure;
+
+static uint64_t ledger_value(const hy_checkpoint_info *c, ledger_figure figure)
+{
+    switch (figure) {
+    case CERTIFIED_EPOCH: return c->epoch;
+    case SIGNATURES: return c->signatures;
+    case CONFIRMED_OPS: return c->confirmed_ops;
+    case DISPUTED_OPS: return c->disputed_ops;
+    }
+    return 0;
+}
+
+/* A gauge per ledger, labelled with its store id (names may hold anything; ids are hex). */
+static void ledger_metric(text_out *out, const char *name, const char *help,
+                          const node_ledger_gauges *ledgers, size_t count, ledger_figure figure)
+{
+    put(out, "# HELP hypha_%s %s\n# TYPE hypha_%s gauge\n", name, help, name);
+    for (size_t i = 0; i < count; i++) {
+        char id[2 * HY_HASH_LEN + 1];
+        hy_hex_encode(id, ledgers[i].store, HY_HASH_LEN);
+        put(out, "hypha_%s{store=\"%s\"} %llu\n", name, id,
+            (unsigned long long)ledger_value(&ledgers[i].checkpoint, figure));
+    }
+}
+
+size_t node_metrics_render(const node_metrics *m, const node_ledger_gauges *ledgers,
+                           size_t ledger_count, char *buf, size_t cap)
 {
     text_out out = { buf, cap, 0 };
     if (cap > 0)
@@ -93,5 +128,19 @@ size_t node_metrics_render(const node_metrics *m, char *buf, size_t cap)
               "hypha_sync_latency_seconds_count %llu\n",
         (unsigned long long)m->latency_count, m->latency_sum,
         (unsigned long long)m->latency_count);
+
+    if (ledger_count > 0) {
+        ledger_metric(&out, "ledger_certified_epoch",
+                      "The epoch of the newest certified checkpoint (0: none yet).", ledgers,
+                      ledger_count, CERTIFIED_EPOCH);
+        ledger_metric(&out, "ledger_checkpoint_signatures",
+                      "Committee members who signed the newest certified checkpoint.", ledgers,
+                      ledger_count, SIGNATURES);
+        ledger_metric(&out, "ledger_confirmed_ops", "Ledger ops under certified checkpoints.",
+                      ledgers, ledger_count, CONFIRMED_OPS);
+        ledger_metric(&out, "ledger_disputed_ops",
+                      "Ledger ops that conflict with a certified checkpoint.", ledgers,
+                      ledger_count, DISPUTED_OPS);
+    }
     return out.len;
 }

@@ -44,6 +44,13 @@ expect_error() {
     [[ -z $out ]] || fail "hypha $*: wrote to stdout on error: $out"
 }
 
+# json_check EXPRESSION: evaluates the JavaScript EXPRESSION with `d` = JSON.parse($out);
+# fails unless it is true (a parse error fails too). Needs node.
+json_check() {
+    node -e 'const d = JSON.parse(process.argv[1]); if (!(eval(process.argv[2]))) process.exit(1)' \
+        "$out" "$1" || fail "JSON check '$1' on: $out"
+}
+
 # finish NAME: the test's exit status, with a last line saying how it went.
 finish() {
     if [[ $failures -ne 0 ]]; then

@@ -10,13 +10,6 @@ command -v node >/dev/null || { echo "test_store: node is required (apt-get inst
 
 source "$(dirname "$0")/lib.sh"
 
-# json_check EXPRESSION: evaluates the JavaScript EXPRESSION with `d` = JSON.parse($out);
-# fails unless it is true (a parse error fails too).
-json_check() {
-    node -e 'const d = JSON.parse(process.argv[1]); if (!(eval(process.argv[2]))) process.exit(1)' \
-        "$out" "$1" || fail "JSON check '$1' on: $out"
-}
-
 # ---- a database is made by the commands that create -----------------------------------------
 expect_error 1 store list
 [[ $err == *"no such database"* ]] || fail "store list without a database: $err"

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,13 +93,13 @@ static void test_metrics_text(void **state)
     node_metrics_observe_latency(&m, 0.0005);
     node_metrics_observe_latency(&m, 0.2);
     node_metrics_observe_latency(&m, 60);
-    size_t need = node_metrics_render(&m, NULL, 0);
+    size_t need = node_metrics_render(&m, NULL, 0, NULL, 0);
     char small[16];
-    assert_int_equal(node_metrics_render(&m, small, sizeof small), need);
+    assert_int_equal(node_metrics_render(&m, NULL, 0, small, sizeof small), need);
     assert_int_equal(strlen(small), sizeof small - 1);
     char *text = malloc(need + 1);
     assert_non_null(text);
-    assert_int_equal(node_metrics_render(&m, text, need + 1), need);
+    assert_int_equal(node_metrics_render(&m, NULL, 0, text, need + 1), need);
     assert_int_equal(strlen(text), need);
     assert_non_null(strstr(text, "\nhypha_peers{direction=\"inbound\"} 3\n"));
     assert_non_null(strstr(text, "\nhypha_changes_applied_total 42\n"));
@@ -108,6 +109,46 @@ static void test_metrics_text(void **state)
     assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_bucket{le=\"5\"} 2\n"));
     assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_bucket{le=\"+Inf\"} 3\n"));
     assert_non_null(strstr(text, "\nhypha_sync_latency_seconds_count 3\n"));
+    /* Ledger gauges appear on nodes that hold a ledger only. */
+    assert_null(strstr(text, "hypha_ledger_"));
+    free(text);
+}
+
+/* One gauge family per figure, a line per ledger labelled with its store id. */
+static void test_metrics_ledgers(void **state)
+{
+    (void)state;
+    node_metrics m;
+    memset(&m, 0, sizeof m);
+    node_ledger_gauges ledgers[2];
+    memset(ledgers, 0, sizeof ledgers);
+    memset(ledgers[0].store, 0xaa, HY_HASH_LEN);
+    ledgers[0].checkpoint.epoch = 7;
+    ledgers[0].checkpoint.signatures = 3;
+    ledgers[0].checkpoint.confirmed_ops = 12;
+    ledgers[0].checkpoint.disputed_ops = 1;
+    /* ledgers[1]: store id 00...0, every figure 0 */
+    size_t need = node_metrics_render(&m, ledgers, 2, NULL, 0);
+    char *text = malloc(need + 1);
+    assert_non_null(text);
+    assert_int_equal(node_metrics_render(&m, ledgers, 2, text, need + 1), need);
+    char first[2 * HY_HASH_LEN + 1], second[2 * HY_HASH_LEN + 1];
+    memset(first, 'a', 2 * HY_HASH_LEN);
+    memset(second, '0', 2 * HY_HASH_LEN);
+    first[2 * HY_HASH_LEN] = second[2 * HY_HASH_LEN] = '\0';
+    const char *lines[][2] = {
+        { "hypha_ledger_certified_epoch", "7" },
+        { "hypha_ledger_checkpoint_signatures", "3" },
+        { "hypha_ledger_confirmed_ops", "12" },
+        { "hypha_ledger_disputed_ops", "1" },
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char want[512];
+        snprintf(want, sizeof want,
+                 "\n# TYPE %s gauge\n%s{store=\"%s\"} %s\n%s{store=\"%s\"} 0\n",
+                 lines[i][0], lines[i][0], first, lines[i][1], lines[i][0], second);
+        assert_non_null(strstr(text, want));
+    }
     free(text);
 }
 
@@ -116,7 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_listen),        cmocka_unit_test(test_url),
         cmocka_unit_test(test_backoff),       cmocka_unit_test(test_content_types),
-        cmocka_unit_test(test_metrics_text),
+        cmocka_unit_test(test_metrics_text),  cmocka_unit_test(test_metrics_ledgers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
