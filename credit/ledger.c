@@ -181,6 +181,15 @@ int64_t hy_ledger_rights(const hy_ledger *l, const uint8_t account[HY_KEY_LEN],
     return slot == LEDGER_NONE ? 0 : ledger_slot_rights(&l->state, ledger_slot_at(&l->state, slot));
 }
 
+int hy_ledger_is_device(const hy_ledger *l, const uint8_t account[HY_KEY_LEN],
+                        const uint8_t device[HY_KEY_LEN])
+{
+    if (l == NULL || account == NULL || device == NULL)
+        return 0;
+    uint32_t slot = ledger_find_slot(&l->state, account, device);
+    return slot != LEDGER_NONE && ledger_slot_at(&l->state, slot)->is_device;
+}
+
 size_t hy_ledger_account_count(const hy_ledger *l)
 {
     return l ? l->state.accounts.len : 0;

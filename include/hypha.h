@@ -530,6 +530,10 @@ HY_API hy_err hy_ledger_account(const hy_ledger *ledger, const uint8_t account[H
  * that is not a device of the account. */
 HY_API int64_t hy_ledger_rights(const hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
                                 const uint8_t device[HY_KEY_LEN]);
+/* 1 when device is one of account's devices (its root once opened, or a key a device of the
+ * account granted to), else 0: rights of 0 do not tell. */
+HY_API int hy_ledger_is_device(const hy_ledger *ledger, const uint8_t account[HY_KEY_LEN],
+                               const uint8_t device[HY_KEY_LEN]);
 /* Accounts known, in no particular order: i < hy_ledger_account_count. */
 HY_API size_t hy_ledger_account_count(const hy_ledger *ledger);
 HY_API const uint8_t *hy_ledger_account_key(const hy_ledger *ledger, size_t i);

@@ -11,22 +11,20 @@
 
 /* ---- accounts -------------------------------------------------------------------------- */
 
-/* This key's rights in account, when it is one of the account's devices. The API tells a
- * device from a stranger only by rights other than 0, so a device that spent or granted
- * exactly all its rights shows none, except the account's root, a device once opened. */
+/* This key's rights in account, when it is one of the account's devices. */
 static bool rights_of_this_key(const ledger_cli *cli, const uint8_t account[HY_KEY_LEN],
-                               const hy_account_info *info, int64_t *rights)
+                               int64_t *rights)
 {
     const uint8_t *actor = ledger_cli_actor(cli);
     *rights = hy_ledger_rights(cli->ledger, account, actor);
-    return *rights != 0 || (info->opened && memcmp(account, actor, HY_KEY_LEN) == 0);
+    return hy_ledger_is_device(cli->ledger, account, actor);
 }
 
 static void print_account_json(const ledger_cli *cli, const uint8_t account[HY_KEY_LEN],
                                const hy_account_info *info)
 {
     int64_t rights;
-    bool device = rights_of_this_key(cli, account, info, &rights);
+    bool device = rights_of_this_key(cli, account, &rights);
     fputs("{\"account\": ", stdout);
     store_cli_hex(account, HY_KEY_LEN, true);
     printf(", \"opened\": %s, \"limit\": %" PRId64 ", \"balance\": %" PRId64
@@ -43,7 +41,7 @@ static void print_account_line(const ledger_cli *cli, const uint8_t account[HY_K
                                const hy_account_info *info)
 {
     int64_t rights;
-    bool device = rights_of_this_key(cli, account, info, &rights);
+    bool device = rights_of_this_key(cli, account, &rights);
     store_cli_hex(account, HY_KEY_LEN, false);
     printf("  %s  limit %" PRId64 "  balance %" PRId64 "  confirmed %" PRId64,
            info->opened ? "opened" : "unopened", info->limit, info->balance,

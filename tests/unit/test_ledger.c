@@ -202,6 +202,9 @@ static void escrow_moves_to_devices_that_spend_offline(void **state)
     assert_int_equal(hy_ledger_spend(root.ledger, root.key, shop.key, 500), HY_OK);
     /* The shop is not a device of the account. */
     assert_int_equal(hy_ledger_grant(shop.ledger, root.key, shop.key, 1), HY_E_FORBIDDEN);
+    assert_true(hy_ledger_is_device(root.ledger, root.key, phone.key));
+    assert_true(hy_ledger_is_device(root.ledger, root.key, root.key));
+    assert_false(hy_ledger_is_device(root.ledger, root.key, shop.key));
     sync_both(&root, &phone);
     sync_both(&phone, &shop);
     for (ledger_replica *r = &root; r != NULL; r = r == &root ? &phone : r == &phone ? &shop : NULL) {
