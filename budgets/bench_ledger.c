@@ -84,8 +84,14 @@ static void spend_once_each(void *context, uint64_t iterations)
         s->err = hy_ledger_spend(s->payer->ledger, s->payer->key, s->to, 1);
 }
 
-/* Milliseconds, best of runs, to merge the payer's whole history into a fresh replica. */
-static double merge_ms(const ledger_world *w, replica *payer, int runs)
+typedef enum timed { TIME_MERGE, TIME_CHECKPOINT } timed;
+
+/* Milliseconds, best of runs: a fresh replica (seed_byte picks its key; member 0's is 0x40)
+ * takes the payer's whole history in one batch, and what is timed is either that merge or,
+ * after it, the member's checkpoint over it (frontier, state digest over every op,
+ * signature, commit). */
+static double replay_ms(const ledger_world *w, replica *payer, int runs, uint8_t seed_byte,
+                        timed what)
 {
     uint8_t *batch;
     size_t len;
@@ -94,45 +100,27 @@ static double merge_ms(const ledger_world *w, replica *payer, int runs)
     double best = -1;
     for (int run = 0; run < runs; run++) {
         replica peer;
-        if (replica_open(&peer, w, (uint8_t)(0x60 + run)))
+        if (replica_open(&peer, w, seed_byte)) {
+            best = -1;
             break;
+        }
         double start = bench_seconds();
         hy_err err = hy_store_merge(peer.store, batch, len);
+        uint64_t epoch = 1;
+        if (what == TIME_CHECKPOINT) {
+            start = bench_seconds();
+            if (err == HY_OK)
+                err = hy_ledger_checkpoint(peer.ledger, 0, &epoch);
+        }
         double ms = (bench_seconds() - start) * 1e3;
         hy_account_info info;
         if (err == HY_OK)
             err = hy_ledger_account(peer.ledger, payer->key, &info);
         replica_close(&peer);
-        if (err)
-            return -1;
-        best = best < 0 || ms < best ? ms : best;
-    }
-    hy_store_buffer_free(payer->store, batch, len);
-    return best;
-}
-
-/* Milliseconds, best of runs, for a member holding the payer's history to sign a
- * checkpoint over it (frontier, state digest over every op, signature, commit). */
-static double checkpoint_ms(const ledger_world *w, replica *payer, int runs)
-{
-    uint8_t *batch;
-    size_t len;
-    if (hy_store_changes(payer->store, NULL, 0, &batch, &len))
-        return -1;
-    double best = -1;
-    for (int run = 0; run < runs; run++) {
-        replica member;
-        if (replica_open(&member, w, 0x40))
+        if (err || epoch != 1) {
+            best = -1;
             break;
-        hy_err err = hy_store_merge(member.store, batch, len);
-        double start = bench_seconds();
-        uint64_t epoch = 0;
-        if (err == HY_OK)
-            err = hy_ledger_checkpoint(member.ledger, 0, &epoch);
-        double ms = (bench_seconds() - start) * 1e3;
-        replica_close(&member);
-        if (err || epoch != 1)
-            return -1;
+        }
         best = best < 0 || ms < best ? ms : best;
     }
     hy_store_buffer_free(payer->store, batch, len);
@@ -159,7 +147,7 @@ int bench_ledger(const bench_config *config, bench_json *json)
     size_t merged = config->quick ? 100 : 10000;
     if (payer_with_spends(&payer, &w, merged))
         return fprintf(stderr, "bench ledger: payer\n"), 1;
-    double merge = merge_ms(&w, &payer, config->quick ? 1 : 5);
+    double merge = replay_ms(&w, &payer, config->quick ? 1 : 5, 0x60, TIME_MERGE);
     replica_close(&payer);
     if (merge < 0)
         return fprintf(stderr, "bench ledger: merge failed\n"), 1;
@@ -168,7 +156,7 @@ int bench_ledger(const bench_config *config, bench_json *json)
     size_t checkpointed = config->quick ? 1000 : 100000;
     if (payer_with_spends(&payer, &w, checkpointed - 1)) /* and its OPEN */
         return fprintf(stderr, "bench ledger: payer\n"), 1;
-    double checkpoint = checkpoint_ms(&w, &payer, config->quick ? 1 : 3);
+    double checkpoint = replay_ms(&w, &payer, config->quick ? 1 : 3, 0x40, TIME_CHECKPOINT);
     replica_close(&payer);
     if (checkpoint < 0)
         return fprintf(stderr, "bench ledger: checkpoint failed\n"), 1;

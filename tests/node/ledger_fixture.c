@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "hex.h"
+#include "ledger_fixture.h"
 #include "ledger_ops.h"
 #include "log.h"
 #include "store_log.h"
@@ -178,25 +179,14 @@ static int local_op(const char *command, char **argv, int argc)
     return fixture_close(&f, err);
 }
 
-/* A CHECKPOINT vote signed by the store's actor, made by hand: hy_ledger_checkpoint never
- * signs two digests for one epoch, which is the lie. */
+/* A CHECKPOINT vote of the store's actor, its state all state_byte: two for one epoch are
+ * the lie. */
 static hy_err vote(fixture *f, const uint8_t seed[HY_KEY_LEN], uint64_t epoch,
                    const uint8_t *frontier, size_t count, uint8_t state_byte)
 {
-    uint8_t state[HY_HASH_LEN], digest[HY_HASH_LEN], msg[LEDGER_CHECKPOINT_MSG_LEN],
-        sig[HY_SIG_LEN];
+    uint8_t state[HY_HASH_LEN];
     memset(state, state_byte, sizeof state);
-    ledger_checkpoint_digest(f->info.id, epoch, frontier, count, state, digest);
-    ledger_checkpoint_msg(msg, digest);
-    hy_sign(sig, seed, msg, sizeof msg);
-    ledger_op op = { .kind = OP_CHECKPOINT, .epoch = epoch, .frontier = frontier,
-                     .frontier_count = count, .state = state, .sig = sig };
-    hy_writer w;
-    hy_writer_init(&w, hy_allocator_default());
-    ledger_op_encode(&op, &w);
-    hy_err err = w.err ? w.err : hy_store_commit_owned(f->store, w.data, w.len, NULL);
-    hy_writer_free(&w);
-    return err;
+    return ledger_forge_vote(f->store, f->info.id, epoch, frontier, count, state, seed);
 }
 
 static int equivocate(char **argv, int argc)

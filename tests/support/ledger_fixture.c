@@ -1,6 +1,8 @@
 #include "ledger_fixture.h"
 
+#include "ledger_ops.h"
 #include "store_fixture.h"
+#include "store_owner.h"
 
 #include <string.h>
 
@@ -68,4 +70,46 @@ hy_err ledger_replica_sync(ledger_replica *from, ledger_replica *to)
     err = hy_store_merge(to->store, batch, len);
     hy_store_buffer_free(from->store, batch, len);
     return err == HY_E_MISSING_DEPS ? HY_OK : err;
+}
+
+hy_err ledger_replica_clone(ledger_replica *clone, ledger_replica *from, const ledger_world *w,
+                            uint64_t platform_seed)
+{
+    memset(clone, 0, sizeof *clone);
+    memcpy(clone->seed, from->seed, HY_KEY_LEN);
+    memcpy(clone->key, from->key, HY_KEY_LEN);
+    uint8_t *saved;
+    size_t len;
+    hy_err err = hy_store_save(from->store, &saved, &len);
+    if (err)
+        return err;
+    hy_store_config cfg = fixture_store_config(&clone->platform, hy_allocator_default(),
+                                               platform_seed);
+    cfg.actor_seed = clone->seed;
+    cfg.require_signatures = 1;
+    err = hy_store_load(&cfg, saved, len, &clone->store, NULL);
+    hy_store_buffer_free(from->store, saved, len);
+    if (err == HY_OK)
+        err = hy_ledger_open(clone->store, w->genesis, w->genesis_len, &clone->ledger);
+    if (err)
+        ledger_replica_close(clone);
+    return err;
+}
+
+hy_err ledger_forge_vote(hy_store *store, const uint8_t ledger_id[HY_HASH_LEN], uint64_t epoch,
+                         const uint8_t *frontier, size_t count,
+                         const uint8_t state[HY_HASH_LEN], const uint8_t sig_seed[HY_KEY_LEN])
+{
+    uint8_t digest[HY_HASH_LEN], msg[LEDGER_CHECKPOINT_MSG_LEN], sig[HY_SIG_LEN];
+    ledger_checkpoint_digest(ledger_id, epoch, frontier, count, state, digest);
+    ledger_checkpoint_msg(msg, digest);
+    hy_sign(sig, sig_seed, msg, sizeof msg);
+    ledger_op op = { .kind = OP_CHECKPOINT, .epoch = epoch, .frontier = frontier,
+                     .frontier_count = count, .state = state, .sig = sig };
+    hy_writer w;
+    hy_writer_init(&w, hy_allocator_default());
+    ledger_op_encode(&op, &w);
+    hy_err err = w.err ? w.err : hy_store_commit_owned(store, w.data, w.len, NULL);
+    hy_writer_free(&w);
+    return err;
 }

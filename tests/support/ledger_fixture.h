@@ -33,6 +33,15 @@ hy_err ledger_replica_open(ledger_replica *r, const ledger_world *w, const uint8
 void ledger_replica_close(ledger_replica *r);
 /* Sends what to lacks of from's changes, as one batch (missing deps count as success). */
 hy_err ledger_replica_sync(ledger_replica *from, ledger_replica *to);
+/* A replica holding every change from holds and writing with from's key: a cloned device. */
+hy_err ledger_replica_clone(ledger_replica *clone, ledger_replica *from, const ledger_world *w,
+                            uint64_t platform_seed);
+/* Commits, as store's actor, a CHECKPOINT vote made by hand: the digest of these fields
+ * signed with sig_seed (the actor's own seed for a lie, another key's for a forgery).
+ * hy_ledger_checkpoint never signs two digests for one epoch, and the tests need the lie. */
+hy_err ledger_forge_vote(hy_store *store, const uint8_t ledger_id[HY_HASH_LEN], uint64_t epoch,
+                         const uint8_t *frontier, size_t count,
+                         const uint8_t state[HY_HASH_LEN], const uint8_t sig_seed[HY_KEY_LEN]);
 /* A key pair from a small number, for readable tests. */
 void ledger_test_seed(uint8_t seed[HY_KEY_LEN], uint64_t n);
 

@@ -234,20 +234,7 @@ static void a_cloned_device_is_flagged_after_merge(void **state)
     assert_int_equal(hy_ledger_grant(root.ledger, root.key, phone.key, 300), HY_OK);
     assert_int_equal(ledger_replica_sync(&root, &phone), HY_OK);
     /* The clone: the phone's key and everything the phone holds. */
-    uint8_t *saved;
-    size_t len;
-    assert_int_equal(hy_store_save(phone.store, &saved, &len), HY_OK);
-    memset(&clone, 0, sizeof clone);
-    memcpy(clone.seed, phone.seed, HY_KEY_LEN);
-    memcpy(clone.key, phone.key, HY_KEY_LEN);
-    test_platform_init(&clone.platform, 77);
-    hy_store_config cfg = { .platform = &clone.platform.platform, .actor_seed = clone.seed,
-                            .require_signatures = 1 };
-    cfg.alloc = hy_allocator_default();
-    assert_int_equal(hy_store_load(&cfg, saved, len, &clone.store, NULL), HY_OK);
-    hy_store_buffer_free(phone.store, saved, len);
-    assert_int_equal(hy_ledger_open(clone.store, x.w.genesis, x.w.genesis_len, &clone.ledger),
-                     HY_OK);
+    assert_int_equal(ledger_replica_clone(&clone, &phone, &x.w, 77), HY_OK);
     assert_int_equal(hy_ledger_spend(phone.ledger, root.key, shop.key, 250), HY_OK);
     assert_int_equal(hy_ledger_spend(clone.ledger, root.key, shop.key, 260), HY_OK);
     assert_int_equal(ledger_replica_sync(&phone, &shop), HY_OK);
@@ -358,26 +345,17 @@ static void three_of_four_members_certify_a_checkpoint(void **state)
     world_close(&x);
 }
 
-/* A CHECKPOINT op made by hand: the member's signature of the digest of these fields, or
- * sig_seed's when it differs (a forgery). */
+/* A CHECKPOINT vote by author of these fields, its state all state_byte, signed with
+ * sig_seed (the author's own for a lie, another's for a forgery). */
 static void forge_checkpoint(ledger_replica *author, const world *x, uint64_t epoch,
                              const uint8_t *frontier, size_t count, uint8_t state_byte,
                              const uint8_t sig_seed[HY_KEY_LEN])
 {
-    uint8_t state[HY_HASH_LEN], digest[HY_HASH_LEN], msg[LEDGER_CHECKPOINT_MSG_LEN],
-        sig[HY_SIG_LEN], id[HY_HASH_LEN];
+    uint8_t state[HY_HASH_LEN], id[HY_HASH_LEN];
     memset(state, state_byte, sizeof state);
     hy_hash(x->w.genesis, x->w.genesis_len, id);
-    ledger_checkpoint_digest(id, epoch, frontier, count, state, digest);
-    ledger_checkpoint_msg(msg, digest);
-    hy_sign(sig, sig_seed, msg, sizeof msg);
-    ledger_op op = { .kind = OP_CHECKPOINT, .epoch = epoch, .frontier = frontier,
-                     .frontier_count = count, .state = state, .sig = sig };
-    hy_writer w;
-    hy_writer_init(&w, hy_allocator_default());
-    ledger_op_encode(&op, &w);
-    assert_int_equal(hy_store_commit_owned(author->store, w.data, w.len, NULL), HY_OK);
-    hy_writer_free(&w);
+    assert_int_equal(ledger_forge_vote(author->store, id, epoch, frontier, count, state, sig_seed),
+                     HY_OK);
 }
 
 /* A lying member signs two digests for epoch 1, a forger signs in a member's name, a
@@ -465,20 +443,7 @@ static void a_branch_that_conflicts_with_a_checkpoint_is_disputed(void **state)
     replica(&root, &x, 1);
     replica(&shop, &x, 3);
     assert_int_equal(hy_ledger_open_account(root.ledger, 800), HY_OK);
-    memset(&clone, 0, sizeof clone);
-    memcpy(clone.seed, root.seed, HY_KEY_LEN);
-    memcpy(clone.key, root.key, HY_KEY_LEN);
-    uint8_t *saved;
-    size_t len;
-    assert_int_equal(hy_store_save(root.store, &saved, &len), HY_OK);
-    test_platform_init(&clone.platform, 78);
-    hy_store_config cfg = { .platform = &clone.platform.platform, .actor_seed = clone.seed,
-                            .require_signatures = 1 };
-    cfg.alloc = hy_allocator_default();
-    assert_int_equal(hy_store_load(&cfg, saved, len, &clone.store, NULL), HY_OK);
-    hy_store_buffer_free(root.store, saved, len);
-    assert_int_equal(hy_ledger_open(clone.store, x.w.genesis, x.w.genesis_len, &clone.ledger),
-                     HY_OK);
+    assert_int_equal(ledger_replica_clone(&clone, &root, &x.w, 78), HY_OK);
     assert_int_equal(hy_ledger_spend(root.ledger, root.key, shop.key, 300), HY_OK);
     assert_int_equal(hy_ledger_spend(clone.ledger, root.key, shop.key, 700), HY_OK);
     /* The committee sees the root's branch only, and certifies it. */

@@ -54,26 +54,14 @@ static void sync_pair(ledger_replica *from, ledger_replica *to)
  * frontier (which may name a checkpoint change, and is then refused). */
 static void lie(sim *s, ledger_replica *m)
 {
-    uint8_t heads[4 * HY_HASH_LEN], state[HY_HASH_LEN], id[HY_HASH_LEN], digest[HY_HASH_LEN];
-    uint8_t msg[LEDGER_CHECKPOINT_MSG_LEN], sig[HY_SIG_LEN];
+    uint8_t heads[4 * HY_HASH_LEN], state[HY_HASH_LEN] = { 0 }, id[HY_HASH_LEN];
     size_t n;
     if (hy_store_heads(m->store, heads, 4, &n) != HY_OK || n == 0)
         return;
-    hy_rng_fill(&s->rng, state, sizeof state);
-    state[0] &= 3; /* a few digests, so that lies sometimes agree */
-    memset(state + 1, 0, sizeof state - 1);
-    uint64_t epoch = 1 + hy_rng_below(&s->rng, 4);
+    state[0] = (uint8_t)hy_rng_below(&s->rng, 4); /* a few digests, so that lies agree too */
     hy_hash(s->w.genesis, s->w.genesis_len, id);
-    ledger_checkpoint_digest(id, epoch, heads, 1, state, digest);
-    ledger_checkpoint_msg(msg, digest);
-    hy_sign(sig, m->seed, msg, sizeof msg);
-    ledger_op op = { .kind = OP_CHECKPOINT, .epoch = epoch, .frontier = heads,
-                     .frontier_count = 1, .state = state, .sig = sig };
-    hy_writer w;
-    hy_writer_init(&w, hy_allocator_default());
-    ledger_op_encode(&op, &w);
-    assert_int_equal(hy_store_commit_owned(m->store, w.data, w.len, NULL), HY_OK);
-    hy_writer_free(&w);
+    assert_int_equal(ledger_forge_vote(m->store, id, 1 + hy_rng_below(&s->rng, 4), heads, 1,
+                                       state, m->seed), HY_OK);
 }
 
 static void random_step(sim *s)
@@ -251,19 +239,7 @@ static void run_seed(uint64_t seed)
         /* A device's store copied, key and all, onto one more replica. */
         s.cloned = s.members + 1;
         ledger_replica *c = &s.r[s.count], *orig = &s.r[s.cloned];
-        uint8_t *saved;
-        size_t len;
-        assert_int_equal(hy_store_save(orig->store, &saved, &len), HY_OK);
-        memcpy(c->seed, orig->seed, HY_KEY_LEN);
-        memcpy(c->key, orig->key, HY_KEY_LEN);
-        test_platform_init(&c->platform, seed * 7 + 1);
-        hy_store_config cfg = { .platform = &c->platform.platform, .actor_seed = c->seed,
-                                .require_signatures = 1 };
-        cfg.alloc = hy_allocator_default();
-        assert_int_equal(hy_store_load(&cfg, saved, len, &c->store, NULL), HY_OK);
-        hy_store_buffer_free(orig->store, saved, len);
-        assert_int_equal(hy_ledger_open(c->store, s.w.genesis, s.w.genesis_len, &c->ledger),
-                         HY_OK);
+        assert_int_equal(ledger_replica_clone(c, orig, &s.w, seed * 7 + 1), HY_OK);
         s.account_of[s.count++] = s.account_of[s.cloned];
         /* Both spend their whole escrow, offline. */
         const uint8_t *account = root_of(&s, (size_t)s.account_of[s.cloned])->key;
