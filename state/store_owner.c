@@ -6,12 +6,15 @@
 
 hy_err hy_store_set_owner(hy_store *s, hy_store_owner_fn fn, void *user)
 {
-    if (s == NULL || s->in_txn || (fn != NULL && s->owner_fn != NULL))
+    if (s == NULL)
         return HY_E_INVALID_ARG;
-    s->owner_fn = NULL;
-    s->owner_user = NULL;
-    if (fn == NULL)
+    if (fn == NULL) { /* always possible: the owner may be going away */
+        s->owner_fn = NULL;
+        s->owner_user = NULL;
         return HY_OK;
+    }
+    if (s->in_txn || s->owner_fn != NULL)
+        return HY_E_INVALID_ARG;
     uint32_t count = hy_log_count(s->log);
     for (uint32_t i = 0; i < count; i++)
         HY_TRY(fn(user, s->log, i));

@@ -16,7 +16,8 @@ typedef hy_err (*hy_store_owner_fn)(void *user, const hy_log *log, uint32_t inde
 
 /* Makes fn the store's owner: calls it at once for every change the store holds, in applied
  * order, then for each change applied later. HY_E_INVALID_ARG when the store has an owner
- * already or a transaction is open. fn NULL: the store has no owner any more. */
+ * already or a transaction is open. fn NULL: the store has no owner any more (always
+ * allowed, in a transaction too). */
 hy_err hy_store_set_owner(hy_store *store, hy_store_owner_fn fn, void *user);
 
 /* Commits one change of the store's actor carrying ops (one op of len > 0 bytes, copied) and signs the

@@ -25,6 +25,14 @@ export function checkIndex(value, where, what = 'index') {
   invalid(where, `${what} must be an integer from 0 to ${SIZE_MAX}, got ${show(value)}`);
 }
 
+/** A ledger's amount or credit limit: a safe integer from min (1 or 0) to 2^53 - 1
+ * (HY_AMOUNT_MAX), as the int64 bigint the core takes. */
+export function checkAmount(value, where, what, min) {
+  if (Number.isSafeInteger(value) && value >= min) return BigInt(value);
+  invalid(where, `${what} must be an integer from ${min} to ${Number.MAX_SAFE_INTEGER}, got ` +
+          show(value));
+}
+
 /** A string TextEncoder can carry unchanged: well-formed UTF-16. */
 export function checkString(value, where, what) {
   if (typeof value !== 'string') invalid(where, `${what} must be a string, got ${show(value)}`);

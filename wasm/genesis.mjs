@@ -1,6 +1,6 @@
 // A store's genesis: its name and policy in canonical bytes, whose BLAKE3 hash is the store id
 // that sync peers meet on (docs/protocol.md, "Genesis").
-import { checkBytes, checkName, show } from './args.mjs';
+import { checkAmount, checkBytes, checkName, show } from './args.mjs';
 import { check, checkAt, invalid } from './errors.mjs';
 import { alloc, frame, pushBytes, pushUtf8, readBytes, readU32 } from './heap.mjs';
 import { wasm } from './loader.mjs';
@@ -21,22 +21,27 @@ function pushKeys(keys, where, what) {
  * The canonical genesis of a store: `name` (1 to 255 bytes of UTF-8), `writers` (the 32-byte
  * actor keys that may author changes) and `readers` (the node keys that may open a sync
  * session); an absent or empty list means anyone. Key order does not matter; a key listed
- * twice is INVALID_ARG.
+ * twice is INVALID_ARG. A credit ledger's (ledger.mjs) also names its checkpoint `committee`
+ * (3f + 1 keys, f >= 1) and the `creditLimit` an account gets without the committee's leave
+ * (0 to 2^53 - 1, default 0); its bytes are a version-2 genesis.
  */
 export function genesis(policy) {
   if (policy === null || typeof policy !== 'object')
     invalid('genesis', `policy must be an object, got ${show(policy)}`);
-  const { name, writers, readers } = policy;
+  const { name, writers, readers, committee, creditLimit = 0 } = policy;
   checkName(name, 'genesis', 'name');
+  const limit = checkAmount(creditLimit, 'genesis', 'creditLimit', 0);
   return frame(() => {
     const [utf8, length] = pushUtf8(name, 'genesis');
-    const keys = [...pushKeys(writers, 'genesis', 'writers'),
-                  ...pushKeys(readers, 'genesis', 'readers')];
-    // Magic, version and three counts take at most 4 + 4 * 10 bytes.
-    const cap = 44 + length + ((writers?.length ?? 0) + (readers?.length ?? 0)) * KEY_LEN;
+    const lists = Object.entries({ writers, readers, committee });
+    const keys = lists.flatMap(([what, list]) => pushKeys(list, 'genesis', what));
+    const keyCount = lists.reduce((sum, [, list]) => sum + (list?.length ?? 0), 0);
+    // Magic, version, four counts and the limit take at most 4 + 6 * 10 bytes.
+    const cap = 64 + length + keyCount * KEY_LEN;
     const [out, written] = [alloc(cap, 'genesis'), alloc(4, 'genesis')];
-    check(wasm._hyjs_genesis_encode(utf8, length, ...keys, out, cap, written), 'genesis',
-          'a name of 1 to 255 bytes, at most 1024 keys in each list, none twice');
+    check(wasm._hyjs_genesis_encode(utf8, length, ...keys, limit, out, cap, written), 'genesis',
+          'a name of 1 to 255 bytes, at most 1024 keys in each list, none twice, a committee ' +
+          'of 3f + 1 keys (f >= 1) or none, and a credit limit only with a committee');
     return readBytes(out, readU32(written));
   });
 }

@@ -42,7 +42,8 @@ export interface StoreOptions {
   /** Refuse changes not covered by a valid signature of their actor; default false. */
   requireSignatures?: boolean;
   /** The store's genesis (genesis()): only its writers may author changes, local commits
-   * included (FORBIDDEN otherwise); sync sessions take it as the store's identity. */
+   * included (FORBIDDEN otherwise); sync sessions take it as the store's identity. A ledger's
+   * genesis (one naming a committee) makes the store require signatures. */
   genesis?: Uint8Array;
 }
 
@@ -54,6 +55,12 @@ export interface GenesisPolicy {
   writers?: Uint8Array[];
   /** The 32-byte node keys that may open a sync session; absent or empty: anyone. */
   readers?: Uint8Array[];
+  /** A credit ledger's (Ledger): the 32-byte keys of its checkpoint committee, 3f + 1 of them
+   * with f >= 1; absent or empty: the store is no ledger. */
+  committee?: Uint8Array[];
+  /** A ledger's: the credit limit an account gets without the committee's leave, a safe
+   * integer from 0 (the default) to 2^53 - 1; only with a committee. */
+  creditLimit?: number;
 }
 
 /** Which fields a subscription covers; an absent name matches any. */
@@ -224,11 +231,113 @@ export class MapField implements FieldHandle {
 }
 
 /** A store's canonical genesis (docs/protocol.md): keys sorted; at most 1024 in each list,
- * none twice. */
+ * none twice. With a committee, a ledger's (version 2). */
 export function genesis(policy: GenesisPolicy): Uint8Array;
 /** The store id of a genesis (its BLAKE3 hash, 32 bytes), once it decodes; a HyphaError
  * with `offset` otherwise. */
 export function storeId(genesis: Uint8Array): Uint8Array;
+
+/** A ledger's account, as this replica holds it. */
+export interface AccountInfo {
+  /** An OPEN by the account's root is held. */
+  opened: boolean;
+  /** Its credit limit (0 until opened). */
+  limit: number;
+  /** Received - spent over every valid op held. */
+  balance: number | bigint;
+  /** The same over the ops certified checkpoints confirmed. */
+  confirmedBalance: number | bigint;
+}
+
+/** The newest certified checkpoint (2f + 1 members signed its digest). */
+export interface CheckpointStatus {
+  /** 0: none certified yet. */
+  epoch: number | bigint;
+  /** The 32-byte digest the members signed; null while epoch is 0. */
+  digest: Uint8Array | null;
+  /** The distinct members who signed it. */
+  signatures: number;
+  /** Ops confirmed by the certified checkpoints. */
+  confirmedOps: number;
+  /** Ops that conflict with a certified checkpoint (they leave the balances). */
+  disputedOps: number;
+  /** The changes held that are no checkpoint: what a checkpoint's frontier covers. */
+  heldOps: number;
+}
+
+/** Something wrong in a ledger: every replica holding the same changes finds the same. */
+export interface Finding {
+  /** overdraft: a device's rights below 0 (a cloned or lying device); equivocation: an actor
+   * wrote two changes with one seq; pastLimit: a balance below -limit; checkpointConflict: a
+   * member signed two digests for one epoch; invalidOp: a change that is no valid ledger op
+   * (it changes nothing). */
+  kind: 'overdraft' | 'equivocation' | 'pastLimit' | 'checkpointConflict' | 'invalidOp';
+  /** overdraft and pastLimit: the account; null otherwise. */
+  account: Uint8Array | null;
+  /** The device, the equivocating actor, the member or the op's author; null for pastLimit. */
+  actor: Uint8Array | null;
+  /** overdraft: -rights; pastLimit: -(balance + limit); 0 otherwise. */
+  deficit: number | bigint;
+  /** checkpointConflict: the epoch; 0 otherwise. */
+  epoch: number | bigint;
+  /** The 32-byte hashes of the ops (changes) at fault. */
+  ops: Uint8Array[];
+  /** equivocation: a proof of it anyone can check; null otherwise. */
+  proof: Uint8Array | null;
+}
+
+export interface LedgerOptions {
+  /** The ledger's genesis (genesis() with a committee); default: the store's. */
+  genesis?: Uint8Array;
+}
+
+/**
+ * A mutual-credit ledger kept in a store (docs/js.md, "Credit ledger"): accounts start at 0
+ * and pay others by going negative down to their credit limit. An account is its root key;
+ * its devices are the keys it granted spending rights (escrow) to. Every op is a signed
+ * change of the store, written as the store's actor, so the ledger syncs, saves and loads
+ * with the store. Keys are 32 bytes; amounts and limits are safe integers (1 or 0 to
+ * 2^53 - 1); balances, rights and epochs read as numbers while they are safe integers, as
+ * bigints beyond. It owns WebAssembly memory: close() frees it, closing the store does too.
+ */
+export class Ledger {
+  private constructor();
+  /** The ledger of a store under a ledger's genesis, which must require signatures (a store
+   * made with that genesis does); one ledger per store at a time. */
+  static open(store: Store, options?: LedgerOptions): Ledger;
+  /** Frees the ledger; later calls throw. Not inside the store's transact(). */
+  close(): void;
+  readonly closed: boolean;
+
+  /** Makes the store's actor the root of an account; the limit is capped by the genesis'
+   * creditLimit or what f + 1 members allowed (default: the cap). */
+  openAccount(limit?: number): void;
+  /** Moves rights of this device in account to toDevice (INSUFFICIENT_ESCROW when they fall
+   * short, FORBIDDEN when this device is not one of the account's). */
+  grant(account: Uint8Array, toDevice: Uint8Array, amount: number): void;
+  /** Pays toAccount out of this device's rights in account, with no network
+   * (INSUFFICIENT_ESCROW, FORBIDDEN as grant). */
+  spend(account: Uint8Array, toAccount: Uint8Array, amount: number): void;
+  /** A committee member allows account a limit up to limit (FORBIDDEN for others); f + 1
+   * members must agree. */
+  allowLimit(account: Uint8Array, limit: number): void;
+  /** A committee member signs a checkpoint of the ops held (FORBIDDEN for others); epoch 0
+   * (the default) lets the ledger choose. The epoch signed, 0 when there is nothing to sign;
+   * INVALID_ARG for an epoch not past this member's last and the last certified. */
+  checkpoint(epoch?: number | bigint): number | bigint;
+
+  /** null when no op names the account. */
+  account(key: Uint8Array): AccountInfo | null;
+  /** A device's rights (escrow) in account; 0 for a key that is not one of its devices. */
+  rights(account: Uint8Array, device: Uint8Array): number | bigint;
+  /** Whether device is one of account's devices (rights of 0 do not tell). */
+  isDevice(account: Uint8Array, device: Uint8Array): boolean;
+  /** The accounts' root keys, in no particular order. */
+  accounts(): Uint8Array[];
+  checkpointStatus(): CheckpointStatus;
+  /** Every finding, in a canonical order. */
+  audit(): Finding[];
+}
 
 /** BLAKE3: 32 bytes. */
 export function hash(data: Uint8Array): Uint8Array;

@@ -10,6 +10,7 @@ export { hash, publicKey, sign, verify } from './crypto.mjs';
 export { ErrorCode, HyphaError } from './errors.mjs';
 export { CounterField, ListField, MapField, SetField, TextField } from './fields.mjs';
 export { genesis, storeId } from './genesis.mjs';
+export { Ledger } from './ledger.mjs';
 export { Store } from './store.mjs';
 export { Float64 } from './values.mjs';
 

@@ -3,29 +3,13 @@
  * pointers, so stores are made here with one whose clock and randomness come from JS; a
  * subscription needs a C callback, so one trampoline here hands every delivery to JS; the
  * genesis codec and sessions take config structs, filled here from plain arguments; and the
- * leak tests need the heap in use. */
+ * leak tests need the heap in use. The ledger (wasm/ledger.mjs) calls hy_ledger_* directly. */
 #include "hypha.h"
+#include "layouts.h" /* the JS API reads the core's structs at fixed offsets */
 
 #include <emscripten/em_js.h>
 #include <emscripten/em_macros.h>
 #include <malloc.h>
-#include <stddef.h>
-
-/* The JS API reads hy_value and hy_patch straight from the heap at these offsets
- * (wasm/layout.mjs): a change of either struct must fail this build, not the JS. */
-_Static_assert(sizeof(void *) == 4 && sizeof(size_t) == 4, "wasm32 is assumed");
-_Static_assert(sizeof(hy_value) == 16 && offsetof(hy_value, as) == 8, "hy_value layout");
-_Static_assert(offsetof(hy_patch, collection) == 4 && offsetof(hy_patch, key) == 8 &&
-                   offsetof(hy_patch, field) == 12 && offsetof(hy_patch, value) == 16 &&
-                   offsetof(hy_patch, delta) == 32 && offsetof(hy_patch, index) == 40 &&
-                   offsetof(hy_patch, count) == 44 && offsetof(hy_patch, text) == 48 &&
-                   offsetof(hy_patch, text_len) == 52 && offsetof(hy_patch, name) == 56 &&
-                   offsetof(hy_patch, index_utf16) == 60 &&
-                   sizeof(hy_patch) == 64,
-               "hy_patch layout");
-/* hypha/sync reads hy_session_stats as seven uint64 in declaration order. */
-_Static_assert(sizeof(hy_session_stats) == 56 && offsetof(hy_session_stats, changes_refused) == 48,
-               "hy_session_stats layout");
 
 EM_JS(double, hyjs_now_ms, (void), { return Date.now(); })
 
@@ -62,7 +46,8 @@ static const hy_platform js_platform = {
 
 /* A store's config with the JS platform. genesis (genesis_len bytes, or NULL: anyone may
  * write) gives the writers the store enforces; they point into genesis, which the store
- * copies. */
+ * copies. A ledger's genesis (a committee) makes the store require signatures, as a ledger
+ * needs. */
 static hy_err config_of(const uint8_t *actor_seed, int require_signatures,
                         const uint8_t *genesis, size_t genesis_len, hy_store_config *config)
 {
@@ -77,6 +62,7 @@ static hy_err config_of(const uint8_t *actor_seed, int require_signatures,
     hy_err err = hy_genesis_decode(genesis, genesis_len, &policy, NULL);
     config->writers = policy.writers;
     config->writer_count = policy.writer_count;
+    config->require_signatures |= policy.committee_count != 0;
     return err;
 }
 
@@ -104,15 +90,27 @@ hy_err hyjs_store_load(const uint8_t *actor_seed, int require_signatures, const 
     return err ? err : hy_store_load(&config, data, len, out, err_offset);
 }
 
-/* hy_genesis_encode of the name and key lists given apart. */
+/* hy_genesis_encode of the name, the key lists and the credit limit given apart. */
 hy_err hyjs_genesis_encode(const char *name, size_t name_len, const uint8_t *writers,
                            size_t writer_count, const uint8_t *readers, size_t reader_count,
-                           uint8_t *out, size_t cap, size_t *len);
+                           const uint8_t *committee, size_t committee_count,
+                           int64_t credit_limit, uint8_t *out, size_t cap, size_t *len);
 hy_err hyjs_genesis_encode(const char *name, size_t name_len, const uint8_t *writers,
                            size_t writer_count, const uint8_t *readers, size_t reader_count,
-                           uint8_t *out, size_t cap, size_t *len)
+                           const uint8_t *committee, size_t committee_count,
+                           int64_t credit_limit, uint8_t *out, size_t cap, size_t *len)
 {
-    hy_genesis genesis = { name, name_len, writers, writer_count, readers, reader_count };
+    hy_genesis genesis = {
+        .name = name,
+        .name_len = name_len,
+        .writers = writers,
+        .writer_count = writer_count,
+        .readers = readers,
+        .reader_count = reader_count,
+        .committee = committee,
+        .committee_count = committee_count,
+        .credit_limit = credit_limit,
+    };
     return hy_genesis_encode(&genesis, out, cap, len);
 }
 

@@ -13,9 +13,11 @@ import { pushValue } from './values.mjs';
 const HASH_LEN = 32;
 const KEY_LEN = 32;
 
-// What a C store owns: its pointer and its subscriptions' tokens. Kept apart from the Store,
-// which the finalizer must not reach.
+// What a C store owns: its pointer, its subscriptions' tokens and the function that frees
+// the C object reading its changes (a ledger, ledger.mjs), which borrows the store's pointer
+// and so goes first. Kept apart from the Store, which the finalizer must not reach.
 function release(native) {
+  native.freeOwner?.();
   wasm._hy_store_free(native.pointer);
   native.pointer = 0;
   for (const token of native.tokens) subscribers.delete(token);
@@ -33,6 +35,9 @@ const construct = Symbol('construct');
 export const storeChanged = Symbol('hypha.storeChanged');
 export const storeClosing = Symbol('hypha.storeClosing');
 export const followStore = Symbol('hypha.followStore');
+/** store[storeOwner](free, where): free() frees the store's ledger (ledger.mjs) before the
+ * store; store[storeOwner](null, where) when the ledger is closed on its own. */
+export const storeOwner = Symbol('hypha.storeOwner');
 
 /** The options as hyjs_store_new and hyjs_store_load take them, pushed into the frame, and a
  * copy of the genesis for the Store to keep. */
@@ -77,7 +82,7 @@ export class Store {
   /** Use Store.create or Store.load. */
   constructor(key, pointer, genesis) {
     if (key !== construct) invalid('new Store', 'use Store.create() or Store.load()');
-    this.#native = { pointer, tokens: new Set() };
+    this.#native = { pointer, tokens: new Set(), freeOwner: null };
     this.#genesis = genesis;
     finalizer.register(this, this.#native, this.#native);
   }
@@ -131,6 +136,12 @@ export class Store {
 
   /** The genesis the store was made with (a copy), or undefined. */
   get genesis() { return this.#genesis?.slice(); }
+
+  [storeOwner](free, where) {
+    // The core cannot let go of a ledger while a transaction is open.
+    if (this.#inTransaction) invalid(where, 'not inside transact()');
+    this.#native.freeOwner = free;
+  }
 
   [followStore](follower) {
     const ref = new WeakRef(follower);

@@ -41,3 +41,35 @@ test('the package loads in a page and works; hypha.wasm comes as application/was
   assert.deepEqual(browser.pageErrors, []);
   await page.close();
 });
+
+test('the credit ledger works in a page: ops, escrow, merge, int64 reads', async () => {
+  const page = await browser.newPage();
+  const result = await page.evaluate(async () => {
+    const { Ledger, Store, genesis, publicKey } = await import('/pkg/index.mjs');
+    const committee = [1, 2, 3, 4].map((n) => publicKey(new Uint8Array(32).fill(n)));
+    const ledgerGenesis = genesis({ name: 'ledger', committee, creditLimit: 500 });
+    const [a, b] = [0, 1].map(() => Store.create({ genesis: ledgerGenesis }));
+    const [la, lb] = [Ledger.open(a), Ledger.open(b)];
+    la.openAccount();
+    la.spend(a.actor, b.actor, 120);
+    let code;
+    try {
+      la.spend(a.actor, b.actor, 400);
+    } catch (error) {
+      code = error.codeName;
+    }
+    b.merge(a.changes(b.heads()));
+    const result = { payer: la.account(a.actor), payee: lb.account(b.actor),
+                     rights: la.rights(a.actor, a.actor), code, findings: lb.audit().length };
+    a.close();
+    b.close();
+    return result;
+  });
+  assert.deepEqual(result, {
+    payer: { opened: true, limit: 500, balance: -120, confirmedBalance: 0 },
+    payee: { opened: false, limit: 0, balance: 120, confirmedBalance: 0 },
+    rights: 380, code: 'INSUFFICIENT_ESCROW', findings: 0,
+  });
+  assert.deepEqual(browser.pageErrors, []);
+  await page.close();
+});
