@@ -8,6 +8,8 @@ import { headsKey, sameHeads } from './heads.mjs';
 import { requestDone, transactionDone } from './idb.mjs';
 import { Store } from './index.mjs';
 
+const { followStore, storeChanged, storeClosing } = Store[Symbol.for('hypha.internal')];
+
 const SNAPSHOT = 'snapshot'; // one record, under SNAPSHOT_KEY: { bytes, heads: headsKey }
 const SNAPSHOT_KEY = 'current';
 const INCREMENTS = 'increments'; // change batches under increasing keys
@@ -94,6 +96,7 @@ export class IndexedDBPersistence extends EventTarget {
   #commits = 0; // commits and merges of the store seen so far
   #commitsWritten = 0; // how many of those the database holds
   #unsubscribe;
+  #unfollow;
   #closing = null;
   #stopped = null; // the PersistenceError of a database that can no longer be written
 
@@ -108,14 +111,24 @@ export class IndexedDBPersistence extends EventTarget {
     this.#compactAfter = compactAfter;
     this.#savedHeads = savedHeads;
     this.#snapshotHeads = snapshotHeads;
-    this.#unsubscribe = store.subscribe(() => {
-      this.#commits++;
-      this.#write();
-    });
+    // A subscription sees each commit and merge at once (so a store closed before its write
+    // ran is noticed); following the store as sync sessions do also sees the changes that
+    // report no patch: a ledger's ops.
+    this.#unsubscribe = store.subscribe(() => this[storeChanged]());
+    this.#unfollow = store[followStore](this);
     // Another tab deletes the database (clear()) or the browser drops it: let go of it.
     db.onversionchange = () => this.#stop('the database was deleted by another tab');
     db.onclose = () => this.#stop('the browser closed the database');
   }
+
+  /** A commit or merge changed the store. */
+  [storeChanged]() {
+    this.#commits++;
+    this.#write();
+  }
+
+  /** The store closes: what it did not write yet is reported by the next write. */
+  [storeClosing]() {}
 
   /** The name given to openPersistentStore() or persist(). */
   get name() { return this.#name; }
@@ -137,6 +150,7 @@ export class IndexedDBPersistence extends EventTarget {
   close() {
     this.#closing ??= (async () => {
       this.#unsubscribe();
+      this.#unfollow();
       try {
         await this.#write();
       } finally {

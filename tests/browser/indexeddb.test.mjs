@@ -87,6 +87,28 @@ test('commits are written without flush(): a reload soon after keeps them', asyn
   await page.close();
 });
 
+test('a ledger\'s ops, which report no patch, are written without flush() too', async () => {
+  const page = await newPage();
+  const opened = await page.evaluate(async () => {
+    const committee = [1, 2, 3, 4].map((n) => new Uint8Array(32).fill(n));
+    const genesis = hypha.genesis({ name: 'coop', committee, creditLimit: 100 });
+    const { store } = await hypha.openPersistentStore('coop', { genesis });
+    const ledger = hypha.Ledger.open(store);
+    ledger.openAccount(60);
+    while ((await stored('coop')).increments === 0) await new Promise((r) => setTimeout(r, 5));
+    return Array.from(store.actor);
+  });
+  await reload(page);
+  const account = await page.evaluate(async (actor) => {
+    const committee = [1, 2, 3, 4].map((n) => new Uint8Array(32).fill(n));
+    const genesis = hypha.genesis({ name: 'coop', committee, creditLimit: 100 });
+    const { store } = await hypha.openPersistentStore('coop', { genesis });
+    return hypha.Ledger.open(store).account(new Uint8Array(actor));
+  }, opened);
+  assert.deepEqual(account, { opened: true, limit: 60, balance: 0, confirmedBalance: 0 });
+  await page.close();
+});
+
 test('increments fold into a snapshot past compactAfter, which loads after a reload', async () => {
   const page = await newPage();
   const before = await page.evaluate(async () => {
