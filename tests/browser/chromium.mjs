@@ -8,8 +8,10 @@ import { chromium } from 'playwright-core';
 import { pkgDir } from '../js/support.mjs';
 import { serve } from './server.mjs';
 
-const flags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+/** Chromium's command-line flags for these machines, and where it is. */
+export const flags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * A browser (one profile: its pages share IndexedDB and BroadcastChannels, as tabs do) and the
@@ -20,7 +22,7 @@ export async function launch() {
   const profile = await mkdtemp(join(tmpdir(), 'hypha-chromium-'));
   const server = await serve(pkgDir);
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: flags,
+    executablePath, headless: true, args: flags,
   });
   const pageErrors = [];
   return {

@@ -1,5 +1,6 @@
 # The browser tests: tests/browser/NAME.test.mjs is the ctest browser.NAME, node's test runner
-# driving Debian's Chromium through playwright-core against the package in HYPHA_PKG_DIR.
+# driving Debian's Chromium through playwright-core against the package in HYPHA_PKG_DIR;
+# browser.demo also runs the native build's hypha node (HYPHA_BIN) serving web-demo/.
 # wasm/CMakeLists.txt includes this file after registering the js.* tests, because
 # js.websocket and js.node need the same npm packages (ws) and CMake 3.25's
 # set_tests_properties reaches only the tests of the directory it runs in.
@@ -17,7 +18,10 @@ file(GLOB hypha_browser_tests CONFIGURE_DEPENDS ${hypha_browser_dir}/*.test.mjs)
 foreach(test ${hypha_browser_tests})
   get_filename_component(name ${test} NAME_WE)
   add_test(NAME browser.${name} COMMAND ${NODE_EXECUTABLE} --test ${test})
-  set_tests_properties(browser.${name} PROPERTIES ENVIRONMENT HYPHA_PKG=${HYPHA_PKG_DIR}
+  set_tests_properties(browser.${name} PROPERTIES
+                       ENVIRONMENT "HYPHA_PKG=${HYPHA_PKG_DIR};HYPHA_BIN=${HYPHA_NATIVE_BIN}"
                        FIXTURES_REQUIRED hypha_npm_browser TIMEOUT 60)
 endforeach()
+# browser.demo runs the web demo against a real `hypha node` (HYPHA_BIN), step by step.
+set_tests_properties(browser.demo PROPERTIES TIMEOUT 180)
 set_tests_properties(js.websocket js.node PROPERTIES FIXTURES_REQUIRED hypha_npm_browser)

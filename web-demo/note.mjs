@@ -1,0 +1,89 @@
+// The note: a textarea bound to a text field. What the user types becomes inserts and deletes
+// of the field; what other replicas wrote arrives as text patches, applied to the textarea's
+// value with the caret and selection moved as the text around them moved.
+
+const isHigh = (code) => code >= 0xd800 && code <= 0xdbff;
+const isLow = (code) => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * The edit that turned before into after, given the caret after it: { index, deleted,
+ * inserted } in UTF-16 units, never splitting a surrogate pair (the store refuses that).
+ */
+export function diff(before, after, caret) {
+  const grown = after.length - before.length;
+  let start = 0;
+  const prefixMax = Math.min(before.length, after.length, Math.max(0, caret - Math.max(0, grown)));
+  while (start < prefixMax && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  if (start > 0 && isHigh(after.charCodeAt(start - 1))) start--;
+  let tail = 0;
+  const tailMax = Math.min(before.length, after.length) - start;
+  while (tail < tailMax && before.charCodeAt(before.length - 1 - tail) ===
+         after.charCodeAt(after.length - 1 - tail)) tail++;
+  if (tail > 0 && isLow(after.charCodeAt(after.length - tail))) tail--;
+  return { index: start, deleted: before.length - tail - start,
+           inserted: after.slice(start, after.length - tail) };
+}
+
+/** The UTF-16 length of count code points of text from index. */
+function unitsOf(text, index, count) {
+  let at = index;
+  for (let i = 0; i < count && at < text.length; i++) at += isHigh(text.charCodeAt(at)) ? 2 : 1;
+  return at - index;
+}
+
+/** Where a caret at position goes when length units are inserted (or, negative, deleted) at index. */
+function moved(position, index, length) {
+  if (length >= 0) return index < position ? position + length : position;
+  return position <= index ? position : Math.max(index, position + length);
+}
+
+/**
+ * Binds textarea to text (a TextField); edit(fn) runs a local edit (app.mjs counts them). Each
+ * keystroke's cost, from the input event to the next animation frame, is recorded as the
+ * performance measure 'hypha:keystroke'.
+ */
+export function bindNote(textarea, store, text, edit) {
+  let shown = text.toString();
+  let local = false;
+  textarea.value = shown;
+  textarea.disabled = false;
+  textarea.addEventListener('input', (event) => {
+    const now = textarea.value;
+    const { index, deleted, inserted } = diff(shown, now, textarea.selectionEnd);
+    local = true;
+    try {
+      edit(() => store.transact(() => {
+        if (deleted > 0) text.delete(index, deleted);
+        if (inserted) text.insert(index, inserted);
+      }));
+    } finally {
+      local = false;
+    }
+    shown = now;
+    const typed = event.timeStamp;
+    requestAnimationFrame(() => performance.measure('hypha:keystroke', { start: typed,
+                                                                         end: performance.now() }));
+  });
+  const { collection, key, field } = text;
+  store.subscribe({ collection, key, field }, (patches) => {
+    if (local) return;
+    let { selectionStart: start, selectionEnd: end } = textarea;
+    const direction = textarea.selectionDirection;
+    const scroll = textarea.scrollTop;
+    for (const patch of patches) {
+      if (patch.kind === 'text-insert') {
+        shown = shown.slice(0, patch.index) + patch.text + shown.slice(patch.index);
+        start = moved(start, patch.index, patch.text.length);
+        end = moved(end, patch.index, patch.text.length);
+      } else if (patch.kind === 'text-delete') {
+        const units = unitsOf(shown, patch.index, patch.codePoints);
+        shown = shown.slice(0, patch.index) + shown.slice(patch.index + units);
+        start = moved(start, patch.index, -units);
+        end = moved(end, patch.index, -units);
+      }
+    }
+    textarea.value = shown;
+    textarea.scrollTop = scroll;
+    if (document.activeElement === textarea) textarea.setSelectionRange(start, end, direction);
+  });
+}
