@@ -1,6 +1,7 @@
 // The note: a textarea bound to a text field. What the user types becomes inserts and deletes
-// of the field; what other replicas wrote arrives as text patches, applied to the textarea's
-// value with the caret and selection moved as the text around them moved.
+// of the field, found from where the selection was and where the caret is (O(edit), whatever
+// the note's length); what other replicas wrote arrives as text patches, applied to the
+// textarea's value with the caret and selection moved as the text around them moved.
 
 const isHigh = (code) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code) => code >= 0xdc00 && code <= 0xdfff;
@@ -8,8 +9,9 @@ const isLow = (code) => code >= 0xdc00 && code <= 0xdfff;
 /**
  * The edit that turned before into after, given the caret after it: { index, deleted,
  * inserted } in UTF-16 units, never splitting a surrogate pair (the store refuses that).
+ * O(length): for the edits that local() cannot place.
  */
-export function diff(before, after, caret) {
+function diff(before, after, caret) {
   const grown = after.length - before.length;
   let start = 0;
   const prefixMax = Math.min(before.length, after.length, Math.max(0, caret - Math.max(0, grown)));
@@ -22,6 +24,31 @@ export function diff(before, after, caret) {
   if (tail > 0 && isLow(after.charCodeAt(after.length - tail))) tail--;
   return { index: start, deleted: before.length - tail - start,
            inserted: after.slice(start, after.length - tail) };
+}
+
+// Input types that replace the selection the beforeinput event saw (a deletion with a collapsed
+// selection: a run next to the caret) and leave the caret after what they inserted. Others
+// (IME composition, which replaces the composition rather than the selection; undo and redo;
+// drag and drop; spelling replacements) may change the text elsewhere, and are diffed.
+const atSelection = new Set(['insertText', 'insertLineBreak', 'insertParagraph', 'insertFromPaste',
+  'deleteByCut', 'deleteContentBackward', 'deleteContentForward', 'deleteWordBackward',
+  'deleteWordForward', 'deleteSoftLineBackward', 'deleteSoftLineForward',
+  'deleteHardLineBackward', 'deleteHardLineForward']);
+
+/**
+ * The edit of an input event of a type in atSelection, in O(edit): it starts at the selection's
+ * start before it or at the caret after it, whichever comes first (a backward deletion leaves
+ * the caret where it began), and inserted what lies from there to the caret. before is what
+ * beforeinput saw ({ length, start, data }); null when after and caret do not fit that
+ * (the caller diffs then).
+ */
+function local(before, after, caret) {
+  const index = Math.min(before.start, caret);
+  const deleted = before.length - after.length + caret - index;
+  if (deleted < 0 || index + deleted > before.length) return null;
+  const inserted = after.slice(index, caret);
+  if (before.data !== null && inserted !== before.data) return null;
+  return { index, deleted, inserted };
 }
 
 /** The UTF-16 length of count code points of text from index. */
@@ -44,20 +71,30 @@ function moved(position, index, length) {
  */
 export function bindNote(textarea, store, text, edit) {
   let shown = text.toString();
-  let local = false;
+  let typing = false;
+  let before = null;
   textarea.value = shown;
   textarea.disabled = false;
+  textarea.addEventListener('beforeinput', (event) => {
+    before = atSelection.has(event.inputType)
+      ? { length: shown.length, start: textarea.selectionStart, data: event.data } : null;
+  });
   textarea.addEventListener('input', (event) => {
+    // Reading the value is O(1) (Chromium hands over its string); slicing it is O(edit).
     const now = textarea.value;
-    const { index, deleted, inserted } = diff(shown, now, textarea.selectionEnd);
-    local = true;
+    const caret = textarea.selectionEnd;
+    const { index, deleted, inserted } =
+      (before && textarea.selectionStart === caret && local(before, now, caret)) ||
+      diff(shown, now, caret);
+    before = null;
+    typing = true;
     try {
       edit(() => store.transact(() => {
         if (deleted > 0) text.delete(index, deleted);
         if (inserted) text.insert(index, inserted);
       }));
     } finally {
-      local = false;
+      typing = false;
     }
     shown = now;
     const typed = event.timeStamp;
@@ -65,8 +102,12 @@ export function bindNote(textarea, store, text, edit) {
                                                                          end: performance.now() }));
   });
   const { collection, key, field } = text;
+  // A delivery's patches go into one assignment of the value, not one setRangeText() each:
+  // Chromium's setRangeText() rebuilds and lays out the whole value too (measured: the same
+  // cost per call, about 60 ms of layout for 100,000 characters), and it resets
+  // selectionDirection.
   store.subscribe({ collection, key, field }, (patches) => {
-    if (local) return;
+    if (typing) return;
     let { selectionStart: start, selectionEnd: end } = textarea;
     const direction = textarea.selectionDirection;
     const scroll = textarea.scrollTop;

@@ -1,7 +1,9 @@
 // The web demo (web-demo/, issue 7) in Chromium against a real `hypha node` serving it, as
 // `./dev demo` does: two browser contexts (two devices, each its own profile and identity) edit
 // the note and the tasks at once and converge; one goes offline, both edit, it comes back and
-// both converge; a reload keeps everything; a spend in one shows in the other's ledger. Each
+// both converge; a reload keeps everything; a spend in one shows in the other's ledger; a
+// device cloned into a third context overspends offline and the audit says so; two tabs of one
+// browser keep sharing edits with the node stopped. Each
 // step leaves a screenshot in build/web-demo-screenshots/, with figures.json: navigation to
 // interactive and the cost of a keystroke in a 100,000-character note. HYPHA_BIN names the
 // native build's hypha (ctest sets it); the test skips without it.
@@ -96,8 +98,10 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   const browser = await chromium.launch({ executablePath, headless: true, args: flags });
   t.after(() => browser.close());
   const errors = [];
-  const open = async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  /** A page of the demo in context (a tab of that browser), or in a new context (a new device). */
+  const open = async (context) => {
+    context ??= await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(error));
     await page.goto(node.origin);
     return page;
@@ -105,9 +109,9 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   const [a, b] = [await open(), await open()];
   const figures = { firstLoadInteractiveMs: [await interactive(a), await interactive(b)] };
   let step = 0;
-  const shoot = async (name) => {
+  const shoot = async (name, pages = { a, b }) => {
     step++;
-    for (const [who, page] of [['a', a], ['b', b]])
+    for (const [who, page] of Object.entries(pages))
       await page.screenshot({ path: join(shots, `${String(step).padStart(2, '0')}-${name}-${who}.png`) });
   };
   await until(async () => await a.textContent(byId('peer-count')) === '1' &&
@@ -189,11 +193,72 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   const costs = await a.evaluate(() => performance.getEntriesByName('hypha:keystroke').map((m) => m.duration));
   costs.sort((x, y) => x - y);
   figures.keystrokeMs = { count: costs.length, median: costs[costs.length >> 1], max: costs.at(-1) };
-  assert.equal((await converged(a, b, 'typing in a long note')).note.length, 100_000 + 'typing in the middle'.length);
+  // Deletions and a replaced selection, which the page places from the caret: b shows the
+  // store's text, so a wrong edit would not converge.
+  for (const key of ['Backspace', 'Backspace', 'Backspace', 'Shift+ArrowLeft', 'Shift+ArrowLeft', 'Z',
+                     'Control+Backspace', 'Delete'])
+    await a.keyboard.press(key);
+  assert.equal((await converged(a, b, 'typing in a long note')).note,
+               `${'x'.repeat(50_000)}typing in the ${'x'.repeat(49_999)}`);
   await shoot('long-note');
+
+  // A cloned device: a third browser, c, learns the ledger, then takes a's identity (its seed
+  // copied into c's localStorage) and reloads. a and c each spend 50 of a's escrow of 70
+  // offline, where neither can tell; back online, every page's audit says what happened.
+  const c = await open();
+  const aKey = await a.getAttribute('#identity', 'title');
+  const aBalance = `#accounts tr[data-account="${aKey}"] td:nth-child(2)`;
+  await until(async () => await c.textContent(aBalance).catch(() => null) === '-30', 10_000,
+              'a\'s spend reaches c');
+  const seed = await a.evaluate(() => localStorage.getItem('hypha-demo:identity'));
+  await c.evaluate((copied) => localStorage.setItem('hypha-demo:identity', copied), seed);
+  await c.reload();
+  await interactive(c);
+  assert.equal(await c.getAttribute('#identity', 'title'), aKey, 'c writes as a now');
+  assert.equal(await c.textContent('#escrow'), '70');
+  for (const page of [a, c]) await page.click(byId('online-toggle'));
+  await until(async () => await a.textContent(byId('peer-count')) === '0' &&
+                      await c.textContent(byId('peer-count')) === '0', 5_000, 'a and c offline');
+  for (const page of [a, c]) {
+    await page.selectOption(byId('spend-to'), bKey);
+    await page.fill(byId('spend-amount'), '50');
+    await page.click(byId('spend-submit'));
+    assert.equal(await page.textContent('#escrow'), '20');
+    assert.match(await page.textContent(byId('audit')), /^Clean/, 'alone, each device looks honest');
+  }
+  await shoot('cloned-offline', { a, c });
+  for (const page of [a, c]) await page.click(byId('online-toggle'));
+  const who = `${aKey.slice(0, 8)}…`;
+  for (const page of [a, b, c]) {
+    let audit;
+    await until(async () => {
+      audit = await page.textContent(byId('audit'));
+      return audit.includes(`overdraft: device ${who} of account ${who} spent 30 past its escrow`) &&
+             audit.includes(`equivocation: ${who} wrote two different changes in one place of its history`);
+    }, 10_000, () => `audit: ${audit}`);
+    assert.equal(await page.getAttribute(byId('audit'), 'class'), 'finding');
+  }
+  await shoot('audit', { a, b, c });
+  await c.context().close();
+
+  // Two tabs of one browser share edits through BroadcastChannel when the node is gone.
+  const a2 = await open(a.context());
+  await interactive(a2);
+  await until(async () => await a2.textContent(byId('peer-count')) === '2', 10_000, 'a2 sees a and the node');
+  await node.stop();
+  for (const page of [a, a2])
+    await until(async () => await page.textContent(byId('peer-count')) === '1' &&
+                            /node unreachable/.test(await page.textContent('#peer-detail')),
+                10_000, 'the node is gone, the other tab is not');
+  await typeAt(a2, 'start', 'Written with the node stopped. ');
+  await addTask(a, 'no node needed');
+  shown = await converged(a, a2, 'tabs without the node');
+  assert.ok(shown.note.startsWith('Written with the node stopped. '), shown.note.slice(0, 40));
+  assert.ok(shown.tasks.some((task) => task.title === 'no node needed'));
+  assert.ok(!(await note(b)).startsWith('Written with'), 'b is another device: without the node nothing reaches it');
+  await shoot('tabs-node-stopped', { a, a2, b });
 
   writeFileSync(join(shots, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   t.diagnostic(`figures: ${JSON.stringify(figures)}`);
   assert.deepEqual(errors, []);
-  await node.stop();
 });
