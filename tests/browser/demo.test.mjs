@@ -8,8 +8,7 @@
 // interactive and the cost of a keystroke in a 100,000-character note. HYPHA_BIN names the
 // native build's hypha (ctest sets it); the test skips without it.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { pkgDir } from '../js/support.mjs';
 import { sleep } from '../js/sync-support.mjs';
+import { startNode, stopNode } from '../node/nodes.mjs';
 import { executablePath, flags } from './chromium.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,20 +28,14 @@ const skip = existsSync(bin) ? false : `no hypha binary at ${bin}: build the nat
 /** web-demo/prepare into dir, then `hypha node` serving it on a free port of 127.0.0.1. */
 async function startDemoNode(t, dir) {
   execFileSync(join(root, 'web-demo/prepare'), [join(dir, 'data'), join(dir, 'web'), bin, pkgDir]);
-  const node = spawn(bin, ['node', '--db', join(dir, 'data/hypha.db'), '--listen', '127.0.0.1:0',
-                           '--web', join(dir, 'web'), '--committee-key', join(dir, 'data/member0.key')],
-                     { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  node.stderr.setEncoding('utf8');
-  node.stderr.on('data', (text) => { log += text; });
-  t.after(() => node.exitCode === null && node.kill('SIGKILL'));
-  for (const started = Date.now(); !/listening on 127\.0\.0\.1:\d+/.test(log); await sleep(10))
-    if (Date.now() - started > 10_000 || node.exitCode !== null) assert.fail(`no node:\n${log}`);
+  const node = await startNode(bin, dir, 'demo', [
+    '--db', join(dir, 'data/hypha.db'), '--web', join(dir, 'web'),
+    '--committee-key', join(dir, 'data/member0.key')]);
+  t.after(() => node.child.exitCode === null && node.child.kill('SIGKILL'));
   return {
-    origin: `http://127.0.0.1:${log.match(/listening on 127\.0\.0\.1:(\d+)/)[1]}`,
+    origin: `http://127.0.0.1:${node.port}`,
     async stop() {
-      node.kill('SIGTERM');
-      assert.equal((await once(node, 'exit'))[0], 0, log);
+      assert.equal((await stopNode(node)).code, 0, node.log());
     },
   };
 }

@@ -3,15 +3,15 @@
 // node, and what they wrote is in the node's database once it stops. HYPHA_BIN names the
 // native build's hypha (ctest sets it; ./dev test builds the native preset first).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WebSocket } from '../browser/peer.mjs';
+import { startNode, stopNode } from '../node/nodes.mjs';
 import { hypha, seedOf } from './support.mjs';
-import { closeAfter, collectErrors, converged, hex, sleep, until } from './sync-support.mjs';
+import { closeAfter, collectErrors, converged, hex, until } from './sync-support.mjs';
 
 const { Store, WebSocketTransport, genesis, publicKey, storeId } = hypha;
 const bin = process.env.HYPHA_BIN;
@@ -22,23 +22,14 @@ const skip = !bin || !existsSync(bin)
 const run = (dir, ...args) => execFileSync(bin, args, { cwd: dir, encoding: 'utf8' });
 
 /** `hypha node` on a free port of 127.0.0.1, until stop(), which must see it exit 0. */
-async function startNode(t, dir) {
-  const node = spawn(bin, ['node', '--db', 'hypha.db', '--listen', '127.0.0.1:0'],
-                     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  node.stderr.setEncoding('utf8');
-  node.stderr.on('data', (text) => { log += text; });
-  t.after(() => node.exitCode === null && node.kill('SIGKILL'));
-  for (const started = Date.now(); !/listening on 127\.0\.0\.1:\d+/.test(log); await sleep(10))
-    if (Date.now() - started > 10_000 || node.exitCode !== null) assert.fail(`no node:\n${log}`);
-  const port = log.match(/listening on 127\.0\.0\.1:(\d+)/)[1];
+async function startHubNode(t, dir) {
+  const node = await startNode(bin, dir, 'hub', ['--db', 'hypha.db']);
+  t.after(() => node.child.exitCode === null && node.child.kill('SIGKILL'));
   return {
-    url: `ws://127.0.0.1:${port}`,
-    log: () => log,
+    url: node.url,
+    log: node.log,
     async stop() {
-      node.kill('SIGTERM');
-      const [code] = await once(node, 'exit');
-      assert.equal(code, 0, log);
+      assert.equal((await stopNode(node)).code, 0, node.log());
     },
   };
 }
@@ -56,7 +47,7 @@ test('a browser-module client syncs with hypha node over WebSocket', { skip, tim
   assert.equal(JSON.parse(run(dir, 'store', '--db', 'hypha.db', '--json', '--writers',
                               hex(publicKey(writer)), 'create', 'team')).id, hex(storeId(team)));
 
-  const node = await startNode(t, dir);
+  const node = await startHubNode(t, dir);
   const [a, b] = [Store.create({ genesis: notes }), Store.create({ genesis: notes })];
   const author = Store.create({ genesis: team, actorSeed: writer });
   closeAfter(t, a, b, author);
