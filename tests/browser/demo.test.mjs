@@ -40,6 +40,13 @@ async function startDemoNode(t, dir) {
   };
 }
 
+/** Whether the characters of part appear in text in part's order (a subsequence). */
+function inOrder(text, part) {
+  let at = 0;
+  for (const char of text) if (char === part[at]) at++;
+  return at === part.length;
+}
+
 const byId = (id) => `[data-testid="${id}"]`;
 /** Milliseconds from navigation to the page's 'hypha:interactive' mark, once it is there. */
 async function interactive(page) {
@@ -116,8 +123,12 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   await Promise.all([typeAt(a, 'start', 'Alpha writes first. '), typeAt(b, 'end', 'Bravo adds a line.')]);
   await Promise.all([addTask(a, 'buy milk'), addTask(b, 'fix the bike')]);
   let shown = await converged(a, b, 'concurrent edits');
-  assert.match(shown.note, /Alpha writes first\. /);
-  assert.match(shown.note, /Bravo adds a line\./);
+  // Where the two sentences meet depends on how much of one a device had seen when its caret
+  // went to the start or the end: only that both are there, each in its order, is certain.
+  assert.equal(shown.note.length, 'Alpha writes first. Bravo adds a line.'.length, shown.note);
+  assert.ok(inOrder(shown.note, 'Alpha writes first. '), shown.note);
+  assert.ok(inOrder(shown.note, 'Bravo adds a line.'), shown.note);
+  const together = shown.note;
   assert.deepEqual(shown.tasks.map((task) => task.title).sort(), ['buy milk', 'fix the bike']);
   await (await item(a, 'buy milk')).locator('[type=checkbox]').check();
   await (await item(b, 'buy milk')).locator('button >> nth=0').click();
@@ -143,7 +154,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   await a.click(byId('online-toggle'));
   shown = await converged(a, b, 'after reconnecting');
   assert.ok(shown.note.startsWith('[b online] ') && shown.note.endsWith(' [a offline]') &&
-            shown.note.includes('Alpha writes first. ') && shown.note.includes('Bravo adds a line.'),
+            shown.note.includes(together),
             shown.note);
   assert.deepEqual(shown.tasks.map((task) => task.title).sort(), ['buy milk', 'written offline', 'written online']);
   await until(async () => await a.textContent('#pending') === '0', 5_000, 'a has nothing pending');
