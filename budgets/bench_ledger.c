@@ -50,6 +50,7 @@ static hy_err replica_open(replica *r, const ledger_world *w, uint8_t seed_byte)
     cfg.actor_seed = r->seed;
     cfg.require_signatures = 1;
     r->ledger = NULL;
+    r->store = NULL;
     hy_err err = hy_store_new(&cfg, &r->store);
     if (err == HY_OK)
         err = hy_ledger_open(r->store, w->genesis, w->genesis_len, &r->ledger);
@@ -68,6 +69,8 @@ static hy_err payer_with_spends(replica *payer, const ledger_world *w, size_t sp
     memset(to, 0x22, sizeof to);
     for (size_t i = 0; err == HY_OK && i < spends; i++)
         err = hy_ledger_spend(payer->ledger, payer->key, to, 1);
+    if (err)
+        replica_close(payer); /* its own on failure: callers close it only after success */
     return err;
 }
 
@@ -127,6 +130,21 @@ static double replay_ms(const ledger_world *w, replica *payer, int runs, uint8_t
     return best;
 }
 
+/* A payer with `spends` spends, replayed as replay_ms does, its time written as name. */
+static int replay_figure(bench_json *json, const char *name, const ledger_world *w,
+                         size_t spends, int runs, uint8_t seed_byte, timed what)
+{
+    replica payer;
+    if (payer_with_spends(&payer, w, spends))
+        return fprintf(stderr, "bench ledger: payer\n"), 1;
+    double ms = replay_ms(w, &payer, runs, seed_byte, what);
+    replica_close(&payer);
+    if (ms < 0)
+        return fprintf(stderr, "bench ledger: %s failed\n", name), 1;
+    bench_json_number(json, name, ms);
+    return 0;
+}
+
 int bench_ledger(const bench_config *config, bench_json *json)
 {
     ledger_world w;
@@ -145,21 +163,10 @@ int bench_ledger(const bench_config *config, bench_json *json)
     bench_json_number(json, "spend_per_s", spends_per_s);
 
     size_t merged = config->quick ? 100 : 10000;
-    if (payer_with_spends(&payer, &w, merged))
-        return fprintf(stderr, "bench ledger: payer\n"), 1;
-    double merge = replay_ms(&w, &payer, config->quick ? 1 : 5, 0x60, TIME_MERGE);
-    replica_close(&payer);
-    if (merge < 0)
-        return fprintf(stderr, "bench ledger: merge failed\n"), 1;
-    bench_json_number(json, "merge_10k_spends_ms", merge);
-
+    int err = replay_figure(json, "merge_10k_spends_ms", &w, merged, config->quick ? 1 : 5, 0x60,
+                            TIME_MERGE);
     size_t checkpointed = config->quick ? 1000 : 100000;
-    if (payer_with_spends(&payer, &w, checkpointed - 1)) /* and its OPEN */
-        return fprintf(stderr, "bench ledger: payer\n"), 1;
-    double checkpoint = replay_ms(&w, &payer, config->quick ? 1 : 3, 0x40, TIME_CHECKPOINT);
-    replica_close(&payer);
-    if (checkpoint < 0)
-        return fprintf(stderr, "bench ledger: checkpoint failed\n"), 1;
-    bench_json_number(json, "checkpoint_100k_ops_ms", checkpoint);
-    return 0;
+    /* The payer's OPEN is one of the ops. */
+    return err ? err : replay_figure(json, "checkpoint_100k_ops_ms", &w, checkpointed - 1,
+                                     config->quick ? 1 : 3, 0x40, TIME_CHECKPOINT);
 }

@@ -16,6 +16,12 @@ static void tally_key(uint8_t key[8 + HY_HASH_LEN], uint64_t epoch,
     memcpy(key + 8, digest, HY_HASH_LEN);
 }
 
+/* The bytes of a tally's signed_by: a bit per member. */
+static size_t signer_bytes(const hy_ledger *l)
+{
+    return (l->state.committee_count + 7) / 8;
+}
+
 static ledger_tally *tally_at(const hy_ledger *l, size_t i)
 {
     return &HY_VEC_AT(&l->tallies, ledger_tally, i);
@@ -23,9 +29,8 @@ static ledger_tally *tally_at(const hy_ledger *l, size_t i)
 
 void ledger_checkpoint_free(hy_ledger *l)
 {
-    size_t bitmap = (l->state.committee_count + 7) / 8;
     for (size_t i = 0; i < l->tallies.len; i++)
-        hy_free(&l->alloc, tally_at(l, i)->signed_by, bitmap);
+        hy_free(&l->alloc, tally_at(l, i)->signed_by, signer_bytes(l));
     hy_vec_free(&l->tallies, &l->alloc);
     hy_table_free(&l->tally_by_key, &l->alloc);
     hy_vec_free(&l->votes, &l->alloc);
@@ -190,24 +195,20 @@ static hy_err tally_for(hy_ledger *l, uint64_t epoch, const uint8_t digest[HY_HA
         *out = index;
         return HY_OK;
     }
+    /* Room first, so that the tally cannot be half entered. */
+    HY_TRY(hy_vec_reserve(&l->tallies, &l->alloc, l->tallies.len + 1));
+    HY_TRY(hy_table_reserve(&l->tally_by_key, &l->alloc, 1));
     ledger_tally t;
     memset(&t, 0, sizeof t);
     t.epoch = epoch;
     memcpy(t.digest, digest, HY_HASH_LEN);
     t.change = change;
-    t.signed_by = hy_alloc_zero(&l->alloc, (l->state.committee_count + 7) / 8, 1);
+    t.signed_by = hy_alloc_zero(&l->alloc, signer_bytes(l), 1);
     if (t.signed_by == NULL)
         return HY_E_NOMEM;
-    hy_err err = hy_vec_push(&l->tallies, &l->alloc, &t);
-    if (err == HY_OK)
-        err = hy_table_put(&l->tally_by_key, &l->alloc, key, (uint32_t)(l->tallies.len - 1));
-    if (err) {
-        if (l->tallies.len > 0 && tally_at(l, l->tallies.len - 1)->signed_by == t.signed_by)
-            l->tallies.len--;
-        hy_free(&l->alloc, t.signed_by, (l->state.committee_count + 7) / 8);
-        return err;
-    }
-    *out = l->tallies.len - 1;
+    *out = l->tallies.len;
+    hy_vec_push(&l->tallies, &l->alloc, &t);
+    hy_table_put(&l->tally_by_key, &l->alloc, key, (uint32_t)*out);
     return HY_OK;
 }
 
