@@ -100,14 +100,34 @@ typedef enum node_static_result {
     NODE_STATIC_FORBIDDEN,   /* "..", a NUL, a backslash, or a path leading out of the root */
 } node_static_result;
 
+/* A quoted strong entity tag, 32 hex digits inside, and its NUL. */
+#define NODE_STATIC_ETAG_SIZE 35
+
+/* What names a version of a file's content, from stat: a rewrite or a touch changes it. */
+typedef struct node_static_version {
+    uint64_t device, inode, size, mtime_ns;
+} node_static_version;
+
+/* What the HTTP side sends with a file besides its bytes. */
+typedef struct node_static_file {
+    const char *content_type;
+    char etag[NODE_STATIC_ETAG_SIZE];
+} node_static_file;
+
 /* Maps a request path ("/", "/app.js", percent-encoding undone by the caller) to a regular
  * file under root (a directory, already resolved by realpath): path gets its resolved name
- * (cap bytes) and *content_type its type. Symbolic links inside root are followed only when
- * they stay inside it. */
+ * (cap bytes) and file its content type and entity tag. Symbolic links inside root are
+ * followed only when they stay inside it. */
 node_static_result node_static_resolve(const char *root, const char *request, char *path,
-                                       size_t cap, const char **content_type);
+                                       size_t cap, node_static_file *file);
 /* The Content-Type for a file name, by its extension; application/octet-stream otherwise. */
 const char *node_static_content_type(const char *name);
+/* The ETag of a file's version: equal versions give equal tags, any change another. */
+void node_static_etag(const node_static_version *version, char etag[NODE_STATIC_ETAG_SIZE]);
+/* Whether an If-None-Match value (len bytes, as the client sent it) names etag under the
+ * weak comparison of RFC 9110 13.1.2: "*", or a list holding it with or without "W/". A
+ * value that is not valid If-None-Match syntax names nothing. */
+bool node_static_etag_matches(const char *if_none_match, size_t len, const char *etag);
 
 /* ---- the hub: open stores, sessions, persistence (node_hub.c) --------------------------- */
 

@@ -77,13 +77,58 @@ static int serve_metrics(struct lws *wsi, http_pending *pending, const node_hub 
     return result;
 }
 
+/* The headers of a file's response besides its status, type and length, on a 200 and on a
+ * 304 alike. */
+static int add_file_headers(struct lws *wsi, const node_static_file *file, uint8_t **p,
+                            uint8_t *end)
+{
+    /* nosniff: a browser must not run a file as a type other than the one we name. no-cache:
+     * it may keep the file but must ask again (If-None-Match) before each use, so a reload
+     * costs a 304 per unchanged file and never shows a stale one. */
+    return lws_add_http_header_by_name(wsi, (const uint8_t *)"x-content-type-options:",
+                                       (const uint8_t *)"nosniff", 7, p, end) ||
+           lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG, (const uint8_t *)file->etag,
+                                        (int)strlen(file->etag), p, end) ||
+           lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                        (const uint8_t *)"no-cache", 8, p, end);
+}
+
+/* Whether the request's If-None-Match names the file's version. A value too long for the
+ * buffer names nothing: the client gets the whole file, which is always a right answer. */
+static bool client_has_file(struct lws *wsi, const node_static_file *file)
+{
+    char value[512];
+    int len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH);
+    if (len <= 0 || len >= (int)sizeof value)
+        return false;
+    len = lws_hdr_copy(wsi, value, sizeof value, WSI_TOKEN_HTTP_IF_NONE_MATCH);
+    return len > 0 && node_static_etag_matches(value, (size_t)len, file->etag);
+}
+
+static int respond_not_modified(struct lws *wsi, const node_static_file *file)
+{
+    uint8_t headers[LWS_PRE + 512];
+    uint8_t *start = headers + LWS_PRE, *p = start, *end = headers + sizeof headers - 1;
+    if (lws_add_http_header_status(wsi, HTTP_STATUS_NOT_MODIFIED, &p, end) ||
+        add_file_headers(wsi, file, &p, end) || lws_finalize_http_header(wsi, &p, end))
+        return -1;
+    /* A 304 ends with its headers (RFC 9110 15.4.5): no content-length, which would have to be
+     * the file's, and the end of the stream on HTTP/2. */
+    int len = (int)(p - start);
+    if (lws_write(wsi, start, (size_t)len,
+                  (enum lws_write_protocol)(LWS_WRITE_HTTP_HEADERS | LWS_WRITE_H2_STREAM_END)) !=
+        len)
+        return -1;
+    return transaction_done(wsi);
+}
+
 static int serve_file(struct lws *wsi, const node_hub *hub, const char *request)
 {
     if (hub->web_root == NULL)
         return respond_status(wsi, HTTP_STATUS_NOT_FOUND);
     char path[PATH_MAX];
-    const char *type;
-    switch (node_static_resolve(hub->web_root, request, path, sizeof path, &type)) {
+    node_static_file file;
+    switch (node_static_resolve(hub->web_root, request, path, sizeof path, &file)) {
     case NODE_STATIC_OK:
         break;
     case NODE_STATIC_FORBIDDEN:
@@ -91,13 +136,17 @@ static int serve_file(struct lws *wsi, const node_hub *hub, const char *request)
     default:
         return respond_status(wsi, HTTP_STATUS_NOT_FOUND);
     }
-    uint8_t extra[256];
-    uint8_t *p = extra, *end = extra + sizeof extra;
-    /* nosniff: a browser must not run a file as a type other than the one we name. */
-    if (lws_add_http_header_by_name(wsi, (const uint8_t *)"x-content-type-options:",
-                                    (const uint8_t *)"nosniff", 7, &p, end))
+    if (client_has_file(wsi, &file))
+        return respond_not_modified(wsi, &file);
+    /* Zeroed, with room for a NUL after the headers: lws looks for a cache-control among them
+     * with strstr (to leave out its own, no-store) and would read on past an unterminated
+     * buffer. On HTTP/2 the headers are HPACK, where strstr finds none: no-store goes too. */
+    uint8_t extra[256] = { 0 };
+    uint8_t *p = extra, *end = extra + sizeof extra - 1;
+    if (add_file_headers(wsi, &file, &p, end))
         return -1;
-    int n = lws_serve_http_file(wsi, path, type, (const char *)extra, (int)(p - extra));
+    int n = lws_serve_http_file(wsi, path, file.content_type, (const char *)extra,
+                                (int)(p - extra));
     if (n < 0)
         return -1;
     return n > 0 ? transaction_done(wsi) : 0;

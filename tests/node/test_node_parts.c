@@ -1,5 +1,5 @@
-/* The node's pure parts: addresses, the reconnect backoff, content types and the metrics
- * text. The rest is tested with real processes (the scripts beside this file). */
+/* The node's pure parts: addresses, the reconnect backoff, content types, entity tags and the
+ * metrics text. The rest is tested with real processes (the scripts beside this file). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,6 +83,81 @@ static void test_content_types(void **state)
     assert_string_equal(node_static_content_type("dir.d/README"), "application/octet-stream");
 }
 
+static void test_etag(void **state)
+{
+    (void)state;
+    const node_static_version version = { .device = 2049, .inode = 1234567, .size = 123904,
+                                          .mtime_ns = 1700000000123456789u };
+    char etag[NODE_STATIC_ETAG_SIZE], again[NODE_STATIC_ETAG_SIZE];
+    node_static_etag(&version, etag);
+    assert_int_equal(strlen(etag), NODE_STATIC_ETAG_SIZE - 1);
+    assert_int_equal(etag[0], '"');
+    assert_int_equal(etag[NODE_STATIC_ETAG_SIZE - 2], '"');
+    for (size_t i = 1; i < NODE_STATIC_ETAG_SIZE - 2; i++)
+        assert_non_null(strchr("0123456789abcdef", etag[i]));
+    node_static_etag(&version, again);
+    assert_string_equal(etag, again);
+    /* No inode or device number shows in the tag. */
+    assert_null(strstr(etag, "12d687"));
+    assert_null(strstr(etag, "1234567"));
+    /* Any field of the version changes the tag. */
+    for (int field = 0; field < 4; field++) {
+        node_static_version changed = version;
+        uint64_t *values[] = { &changed.device, &changed.inode, &changed.size,
+                               &changed.mtime_ns };
+        *values[field] += 1;
+        node_static_etag(&changed, again);
+        assert_string_not_equal(etag, again);
+    }
+}
+
+static bool matches(const char *if_none_match, const char *etag)
+{
+    return node_static_etag_matches(if_none_match, strlen(if_none_match), etag);
+}
+
+static void test_etag_matches(void **state)
+{
+    (void)state;
+    const char *etag = "\"0a1b\"";
+    /* The tag itself, weak or strong, alone or in a list with whitespace and empty elements. */
+    assert_true(matches("\"0a1b\"", etag));
+    assert_true(matches("W/\"0a1b\"", etag));
+    assert_true(matches("\"ffff\", \"0a1b\"", etag));
+    assert_true(matches("\"0a1b\",\"ffff\"", etag));
+    assert_true(matches(" \t, ,W/\"x\" ,\t\"0a1b\" , ", etag));
+    assert_true(matches("\"\", W/\"0a1b\"", etag));
+    assert_true(matches("*", etag));
+    assert_true(matches("  *\t", etag));
+    /* Other tags, parts of the tag, and nothing at all name nothing. */
+    assert_false(matches("\"ffff\"", etag));
+    assert_false(matches("\"0A1B\"", etag));
+    assert_false(matches("\"0a1\"", etag));
+    assert_false(matches("\"0a1b0\"", etag));
+    assert_false(matches("", etag));
+    assert_false(matches(" , ,\t", etag));
+    /* Malformed values name nothing, wherever the flaw is. */
+    assert_false(matches("0a1b", etag));
+    assert_false(matches("\"0a1b", etag));
+    assert_false(matches("w/\"0a1b\"", etag));
+    assert_false(matches("W/ \"0a1b\"", etag));
+    assert_false(matches("W/", etag));
+    assert_false(matches("\"0a1b\" \"ffff\"", etag));
+    assert_false(matches("\"0a1b\"x", etag));
+    assert_false(matches("\"0a1b\", ffff", etag));
+    assert_false(matches("\"ff\"ff\", \"0a1b\"", etag));
+    assert_false(matches("\"0a\x7f\", \"0a1b\"", etag));
+    assert_false(matches("*, \"0a1b\"", etag));
+    assert_false(matches("\"0a1b\", *", etag));
+    assert_false(matches("**", etag));
+    /* Only len bytes count: a cut value is malformed, and a NUL is no separator. */
+    assert_false(node_static_etag_matches("\"0a1b\"", 5, etag));
+    assert_false(node_static_etag_matches("\"0a1b\"\0", 7, etag));
+    assert_true(node_static_etag_matches("\"0a1b\", \"ffff", 6, etag));
+    /* obs-text inside another tag is fine. */
+    assert_true(matches("\"caf\xc3\xa9\", \"0a1b\"", etag));
+}
+
 static void test_metrics_text(void **state)
 {
     (void)state;
@@ -157,6 +232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_listen),        cmocka_unit_test(test_url),
         cmocka_unit_test(test_backoff),       cmocka_unit_test(test_content_types),
+        cmocka_unit_test(test_etag),          cmocka_unit_test(test_etag_matches),
         cmocka_unit_test(test_metrics_text),  cmocka_unit_test(test_metrics_ledgers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
