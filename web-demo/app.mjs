@@ -1,41 +1,23 @@
 // The web demo's page (web-demo/README.md): a note, a task list and a credit ledger, each kept
 // in IndexedDB, in step with this browser's other tabs (BroadcastChannel) and with the hypha
 // node that serves the page (WebSocket), through the browser module's public API alone.
-// config.json (written by web-demo/prepare) names the stores and the ledger's committee.
-import { genesis, Ledger } from './pkg/index.mjs';
-import { BroadcastChannelTransport, openPersistentStore, WebSocketTransport } from './pkg/sync.mjs';
+// The page's config (written into it by web-demo/prepare) names the stores and the ledger's
+// committee.
+// First: the identity is asked for while the browser module below loads (identity.mjs).
+import { seed as identitySeed } from './identity.mjs';
+import { genesis, Ledger } from 'hypha';
+import { BroadcastChannelTransport, openPersistentStore, WebSocketTransport } from 'hypha/sync';
+import { fromHex, hex } from './hex.mjs';
 import { bindLedger, shortKey } from './ledger.mjs';
 import { bindNote } from './note.mjs';
 import { bindTasks } from './tasks.mjs';
 
 const $ = (id) => document.getElementById(id);
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const bytes = (text) => Uint8Array.from(text.match(/../g), (b) => parseInt(b, 16));
 
 /** Shows text as the page's message, or hides the message for null. */
 function say(text) {
   $('message').hidden = !text;
   $('message').textContent = text ?? '';
-}
-
-/**
- * This browser's identity: the seed of its ledger account, kept in localStorage, or null when
- * another tab holds it. One tab at a time writes as the identity (a Web Lock held while the tab
- * lives), because two tabs writing as one actor would fork its history: an equivocation.
- */
-async function identity() {
-  const held = await new Promise((resolve) => {
-    navigator.locks.request('hypha-demo:identity', { ifAvailable: true }, (lock) => {
-      resolve(lock !== null);
-      return lock && new Promise(() => {}); // held until the tab goes away
-    });
-  });
-  if (!held) return null;
-  const saved = localStorage.getItem('hypha-demo:identity');
-  if (saved) return bytes(saved);
-  const seed = crypto.getRandomValues(new Uint8Array(32));
-  localStorage.setItem('hypha-demo:identity', hex(seed));
-  return seed;
 }
 
 /**
@@ -61,12 +43,12 @@ async function open(name, options) {
   return synced;
 }
 
-const config = await (await fetch('config.json')).json();
-const seed = await identity();
+const config = JSON.parse($('config').textContent);
+const seed = await identitySeed;
 const [workspace, credit] = await Promise.all([
   open(config.notes, { genesis: genesis({ name: config.notes }) }),
   open(config.ledger, {
-    genesis: genesis({ name: config.ledger, committee: config.committee.map(bytes),
+    genesis: genesis({ name: config.ledger, committee: config.committee.map(fromHex),
                        creditLimit: config.creditLimit }),
     ...(seed && { actorSeed: seed }),
   }),
@@ -94,19 +76,28 @@ const nodeWords = { connecting: 'connecting to the node', connected: 'node conne
                     disconnected: 'node unreachable: working offline, edits are kept here and sent when it is back',
                     offline: 'offline (switched off): edits are kept here and sent when back online' };
 
+/** Sets an element's text or attribute only when it changes: the status bar is redrawn four
+ * times a second, and every write would make the browser lay the page out again, a cost that
+ * lands on the keystrokes typed in between. */
+function show(id, text, attribute) {
+  const element = $(id);
+  if (attribute ? element.getAttribute(attribute) !== text : element.textContent !== text)
+    attribute ? element.setAttribute(attribute, text) : (element.textContent = text);
+}
+
 /** The status bar, and the ledger when its heads moved. */
 function renderStatus() {
   const tabs = workspace.tabs.peers.filter((peer) => peer.state === 'ready').length;
   const { status } = workspace.node;
-  $('peer-count').textContent = String(tabs + (status === 'connected' ? 1 : 0));
-  $('peer-detail').textContent = `(${tabs} other tab${tabs === 1 ? '' : 's'}; ${nodeWords[status]})`;
-  $('online-toggle').textContent = online ? 'Go offline' : 'Go online';
-  $('online-toggle').setAttribute('aria-pressed', String(!online));
+  show('peer-count', String(tabs + (status === 'connected' ? 1 : 0)));
+  show('peer-detail', `(${tabs} other tab${tabs === 1 ? '' : 's'}; ${nodeWords[status]})`);
+  show('online-toggle', online ? 'Go offline' : 'Go online');
+  show('online-toggle', String(!online), 'aria-pressed');
   for (const synced of [workspace, credit]) if (synced.node.inSync) synced.pending = 0;
-  $('pending').textContent = String(workspace.pending + credit.pending);
-  $('heads').textContent = workspace.store.heads().map((head) => hex(head).slice(0, 8)).join(' ');
-  $('identity').textContent = me ? shortKey(me) : 'view-only tab';
-  $('identity').title = me ? hex(me) : 'another tab of this browser holds its identity';
+  show('pending', String(workspace.pending + credit.pending));
+  show('heads', workspace.store.heads().map((head) => hex(head).slice(0, 8)).join(' '));
+  show('identity', me ? shortKey(me) : 'view-only tab');
+  show('identity', me ? hex(me) : 'another tab of this browser holds its identity', 'title');
   const heads = hex(credit.store.heads().flatMap((head) => [...head]));
   if (heads !== ledgerHeads) {
     ledgerHeads = heads;

@@ -2,9 +2,9 @@
 // the audit's findings and the checkpoint status. The ledger's ops are changes of its store
 // but no record fields, so no subscription hears of them: render() runs whenever the store's
 // heads move (app.mjs).
-import { HyphaError } from './pkg/index.mjs';
+import { hex } from './hex.mjs';
+import { HyphaError } from 'hypha';
 
-const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 /** A key as people read it: its first 8 hex digits. */
 export const shortKey = (key) => `${hex(key).slice(0, 8)}…`;
 
@@ -21,7 +21,8 @@ const findingText = {
  * account it opens), or null in a tab that only shows the ledger (another tab of this browser
  * holds the identity); edit(fn) runs a local edit; say(text) shows a message.
  */
-export function bindLedger(ui, ledger, me, { committee, nodeMember }, edit, say) {
+export function bindLedger(ui, ledger, me, { committee }, edit, say) {
+  const quorum = 2 * ((committee.length - 1) / 3) + 1; // 2f + 1 of 3f + 1
   if (me && !ledger.account(me)?.opened) edit(() => ledger.openAccount());
 
   ui.form.addEventListener('submit', (event) => {
@@ -71,9 +72,8 @@ export function bindLedger(ui, ledger, me, { committee, nodeMember }, edit, say)
     const status = ledger.checkpointStatus();
     ui.checkpoint.textContent = Number(status.epoch) > 0
       ? `Epoch ${status.epoch} certified by ${status.signatures} members: ${status.confirmedOps} ops confirmed, ${status.disputedOps} disputed.`
-      : `No certified checkpoint (${status.heldOps} ops held). Certifying needs 3 of the ${committee.length} ` +
-        `committee members to sign; this demo's node is one of them (${nodeMember.slice(0, 8)}…) and the ` +
-        'other three keys sign nowhere, so payments received stay unconfirmed and do not add to escrow.';
+      : `No certified checkpoint yet (${status.heldOps} ops held): members sign one once the ` +
+        `ledger has been quiet for two seconds, and ${quorum} of the ${committee.length} must.`;
   }
   render();
   return render;

@@ -65,9 +65,23 @@ function moved(position, index, length) {
 }
 
 /**
+ * Records the performance measure 'hypha:keystroke': from when the browser took the key (the
+ * input event's timeStamp) to when the frame showing its edit has been rendered. A message
+ * posted from the frame's animation callback runs once that frame's style, layout and paint
+ * are done.
+ */
+function recordKeystroke(typed) {
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () =>
+      performance.measure('hypha:keystroke', { start: typed, end: performance.now() });
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
  * Binds textarea to text (a TextField); edit(fn) runs a local edit (app.mjs counts them). Each
- * keystroke's cost, from the input event to the next animation frame, is recorded as the
- * performance measure 'hypha:keystroke'.
+ * keystroke's cost is recorded (recordKeystroke).
  */
 export function bindNote(textarea, store, text, edit) {
   let shown = text.toString();
@@ -97,9 +111,7 @@ export function bindNote(textarea, store, text, edit) {
       typing = false;
     }
     shown = now;
-    const typed = event.timeStamp;
-    requestAnimationFrame(() => performance.measure('hypha:keystroke', { start: typed,
-                                                                         end: performance.now() }));
+    recordKeystroke(event.timeStamp);
   });
   const { collection, key, field } = text;
   // A delivery's patches go into one assignment of the value, not one setRangeText() each:
