@@ -1,5 +1,6 @@
 // Runs the programs that measure the budgets, for one platform and its build folder, and
-// returns their outputs as one results object: { bench, coldstart, trace, size, nodebench }
+// returns their outputs as one results object: { bench, coldstart, trace, size, nodebench,
+// demobench }
 // (budgets.json names figures by paths into it). Only the parts asked for are run.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -59,7 +60,15 @@ export function runNodeBench(buildDir, quick) {
   return JSON.parse(run(process.execPath, quick ? [...args, '--quick'] : args));
 }
 
-// roots: which parts to run ("bench", "coldstart", "trace", "size", "nodebench"); sections:
+// The web demo's figures (demo-bench.mjs, wasm): the browser package of buildDir served by the
+// native build's hypha, in Chromium.
+export function runDemoBench(buildDir) {
+  return JSON.parse(run(process.execPath, [join(root, 'budgets', 'demo-bench.mjs'),
+                                           '--pkg', join(buildDir, 'pkg')]));
+}
+
+// roots: which parts to run ("bench", "coldstart", "trace", "size", "nodebench",
+// "demobench"); sections:
 // the bench's; quick: run the node benchmarks at their CI sizes.
 export async function measurePlatform(platform, buildDir, roots, sections, { quick = false } = {}) {
   const results = { platform };
@@ -83,6 +92,10 @@ export async function measurePlatform(platform, buildDir, roots, sections, { qui
   if (roots.has('nodebench')) {
     step(`node-bench${quick ? ' --quick' : ''}`);
     results.nodebench = runNodeBench(buildDir, quick);
+  }
+  if (roots.has('demobench')) {
+    step('demo-bench');
+    results.demobench = runDemoBench(buildDir);
   }
   return results;
 }

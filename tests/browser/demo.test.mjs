@@ -8,48 +8,21 @@
 // interactive and the cost of a keystroke in a 100,000-character note. HYPHA_BIN names the
 // native build's hypha (ctest sets it); the test skips without it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { pkgDir } from '../js/support.mjs';
 import { sleep } from '../js/sync-support.mjs';
-import { startNode, stopNode } from '../node/nodes.mjs';
 import { executablePath, flags } from './chromium.mjs';
+import { interactive, paperNote, startDemo, typeTimed } from './demo-support.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = process.env.HYPHA_BIN ?? join(root, 'build/native/hypha');
 const shots = join(root, 'build/web-demo-screenshots');
 const skip = existsSync(bin) ? false : `no hypha binary at ${bin}: build the native preset first`;
-
-/**
- * web-demo/prepare into dir, then what `./dev demo` runs: `hypha node` serving it on a free port
- * of 127.0.0.1 as committee member 0, and members 1 and 2 in nodes of their own, syncing the
- * ledger with it.
- */
-async function startDemoNode(t, dir) {
-  execFileSync(join(root, 'web-demo/prepare'), [join(dir, 'data'), join(dir, 'web'), bin, pkgDir]);
-  const node = await startNode(bin, dir, 'demo', [
-    '--db', join(dir, 'data/hypha.db'), '--web', join(dir, 'web'),
-    '--committee-key', join(dir, 'data/member0.key')]);
-  t.after(() => node.child.exitCode === null && node.child.kill('SIGKILL'));
-  for (const member of [1, 2]) {
-    const started = await startNode(bin, dir, `member${member}`, [
-      '--db', join(dir, `data/member${member}.db`), '--peer', node.url,
-      '--committee-key', join(dir, `data/member${member}.key`)]);
-    t.after(() => started.child.exitCode === null && started.child.kill('SIGKILL'));
-  }
-  return {
-    origin: `http://127.0.0.1:${node.port}`,
-    async stop() {
-      assert.equal((await stopNode(node)).code, 0, node.log());
-    },
-  };
-}
 
 /** Whether the characters of part appear in text in part's order (a subsequence). */
 function inOrder(text, part) {
@@ -59,18 +32,6 @@ function inOrder(text, part) {
 }
 
 const byId = (id) => `[data-testid="${id}"]`;
-/**
- * Milliseconds from navigation to the page's 'hypha:interactive' mark, once it is there. The
- * page polls for it itself: playwright's waitForFunction would first inject its own script,
- * whose compiling competes with the page's start for the main thread (measured: ~25 ms).
- */
-const interactive = (page) => page.evaluate(() => new Promise((resolve) => {
-  const poll = () => {
-    const [mark] = performance.getEntriesByName('hypha:interactive');
-    mark ? resolve(mark.startTime) : setTimeout(poll, 10);
-  };
-  poll();
-}));
 const note = (page) => page.inputValue(byId('note'));
 const titles = (page) => page.$$eval(`${byId('task-item')} .title`, (inputs) => inputs.map((i) => i.value));
 /** What a page shows of the workspace: the note and each task's title, done, votes and tags. */
@@ -102,25 +63,6 @@ async function addTask(page, title) {
 /** The task item whose title is title. */
 const item = async (page, title) => page.locator(byId('task-item')).nth((await titles(page)).indexOf(title));
 /**
- * Types 20 characters in the middle of page's note (100,000 characters long), 30 ms apart:
- * what each keystroke cost, from the input event to its frame rendered ('hypha:keystroke'),
- * as { count, median, max } in milliseconds.
- */
-async function typeTimed(page) {
-  await page.evaluate(() => {
-    const textarea = document.querySelector('[data-testid="note"]');
-    textarea.focus();
-    textarea.setSelectionRange(50_000, 50_000);
-    performance.clearMeasures('hypha:keystroke');
-  });
-  await page.keyboard.type('typing in the middle', { delay: 30 });
-  await page.waitForFunction(() => performance.getEntriesByName('hypha:keystroke').length >= 20);
-  const costs = await page.evaluate(() =>
-    performance.getEntriesByName('hypha:keystroke').map((m) => m.duration).sort((x, y) => x - y));
-  return { count: costs.length, median: costs[costs.length >> 1], max: costs.at(-1) };
-}
-
-/**
  * Fills page's note with text and waits until other shows it too (everything synced and
  * stored); then other goes offline while page types (typeTimed), since the two devices of
  * this test share two cores and other's relayout of the whole note at each edit it receives
@@ -135,21 +77,6 @@ async function keystrokes(page, other, text, label) {
   return cost;
 }
 
-/** The page keystroke-floor.html: the demo's textarea and style sheet alone, its keystrokes
- * timed as the demo's are (note.mjs): what any page with this textarea takes. */
-const keystrokeFloorPage = `<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="style.css">
-<main><section><textarea data-testid="note" id="note" spellcheck="false"></textarea></section>
-<section></section><section></section></main>
-<script>
-note.addEventListener('input', (event) => requestAnimationFrame(() => {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () =>
-    performance.measure('hypha:keystroke', { start: event.timeStamp, end: performance.now() });
-  channel.port2.postMessage(null);
-}));
-</script>
-`;
-
 /** Waits until predicate() resolves true, polling for up to ms; what() says what failed. */
 async function until(predicate, ms, what) {
   for (const started = Date.now(); Date.now() - started < ms; await sleep(20))
@@ -162,7 +89,14 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   const dir = mkdtempSync(join(tmpdir(), 'hypha-web-demo-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(shots, { recursive: true });
-  const node = await startDemoNode(t, dir);
+  const demo = await startDemo(dir, bin, pkgDir);
+  t.after(demo.kill);
+  const node = {
+    origin: demo.origin,
+    async stop() {
+      assert.equal((await demo.stop()).code, 0, demo.log());
+    },
+  };
   const browser = await chromium.launch({ executablePath, headless: true, args: flags });
   t.after(() => browser.close());
   const errors = [];
@@ -175,9 +109,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
     return page;
   };
   // What Chromium alone takes to show a page in a new profile, the floor under the demo's
-  // first load: a page that is interactive as soon as it is parsed, from the same node.
-  writeFileSync(join(dir, 'web/floor.html'), '<!doctype html><meta charset="utf-8"><title>floor</title>' +
-                '<p>Chromium alone</p><script>performance.mark("hypha:interactive")</script>\n');
+  // first load (demo-support.mjs).
   const floorMs = [];
   for (let i = 0; i < 2; i++) {
     const context = await browser.newContext();
@@ -267,14 +199,12 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   // A keystroke in a 100,000-character note, from the input event to the rendered frame
   // (note.mjs): in a real one (the LaTeX paper of tests/data/traces, 1,132 lines), then in
   // one line of 100,000 letters, the hardest for the browser to lay out.
-  const paper = JSON.parse(gunzipSync(readFileSync(join(root, 'tests/data/traces/automerge-paper.json.gz'))))
-    .endContent.slice(0, 100_000);
+  const paper = paperNote();
   figures.keystrokeMs = {
     paper: await keystrokes(a, b, paper, 'the paper'),
     oneLine: await keystrokes(a, b, 'x'.repeat(100_000), 'one long line'),
   };
   // The floor: the same textarea, style sheet and text without hypha, in a tab of a's browser.
-  writeFileSync(join(dir, 'web/keystroke-floor.html'), keystrokeFloorPage);
   const floor = await a.context().newPage();
   await floor.goto(`${node.origin}/keystroke-floor.html`);
   figures.keystrokeFloorMs = {};

@@ -25,3 +25,11 @@ endforeach()
 # browser.demo runs the web demo against a real `hypha node` (HYPHA_BIN), step by step.
 set_tests_properties(browser.demo PROPERTIES TIMEOUT 180)
 set_tests_properties(js.websocket js.node PROPERTIES FIXTURES_REQUIRED hypha_npm_browser)
+# The web demo's benchmark (budgets/demo-bench.mjs) in its shortest form, to keep it working;
+# its figures come from ./dev bench. Skipped, like browser.demo, without the native hypha.
+add_test(NAME budgets.demo_bench
+  COMMAND sh -c "[ -x \"$0\" ] || exit 77; exec \"$1\" \"$2\" \"$1\" \"$3\" --runs 1 --hypha \"$0\" --pkg \"$4\""
+          ${HYPHA_NATIVE_BIN} ${NODE_EXECUTABLE} ${PROJECT_SOURCE_DIR}/budgets/check-bench-json.mjs
+          ${PROJECT_SOURCE_DIR}/budgets/demo-bench.mjs ${HYPHA_PKG_DIR})
+set_tests_properties(budgets.demo_bench PROPERTIES FIXTURES_REQUIRED hypha_npm_browser
+                     SKIP_RETURN_CODE 77 TIMEOUT 120)

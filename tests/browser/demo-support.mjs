@@ -1,0 +1,106 @@
+// The web demo served as `./dev demo` serves it, and its two figures, for the demo's test
+// (demo.test.mjs) and its benchmark (budgets/demo-bench.mjs): navigation to interactive, and
+// a keystroke in a 100,000-character note; each beside its floor, what Chromium takes without
+// hypha.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { startNode, stopNode } from '../node/nodes.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The note the keystrokes are timed in: the first 100,000 characters of the LaTeX paper of
+ * the automerge-paper trace (1,132 lines). */
+export const paperNote = () =>
+  JSON.parse(gunzipSync(readFileSync(join(root, 'tests/data/traces/automerge-paper.json.gz'))))
+    .endContent.slice(0, 100_000);
+
+// Two pages written beside the demo's files. floor.html is interactive once parsed: what a
+// page in a new profile costs before any of its own work. keystroke-floor.html is the demo's
+// textarea, style sheet and layout alone, its keystrokes timed as note.mjs times the demo's.
+const floorPages = {
+  'floor.html': '<!doctype html><meta charset="utf-8"><title>floor</title><p>Chromium alone</p>' +
+    '<script>performance.mark("hypha:interactive")</script>\n',
+  'keystroke-floor.html': `<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="style.css">
+<main><section><textarea data-testid="note" id="note" spellcheck="false"></textarea></section>
+<section></section><section></section></main>
+<script>
+note.addEventListener('input', (event) => requestAnimationFrame(() => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () =>
+    performance.measure('hypha:keystroke', { start: event.timeStamp, end: performance.now() });
+  channel.port2.postMessage(null);
+}));
+</script>
+`,
+};
+
+/**
+ * web-demo/prepare into dir (with the floor pages), then what `./dev demo` runs: `hypha node`
+ * (the binary bin) serving it on a free port of 127.0.0.1 as committee member 0, and members 1
+ * and 2 in nodes of their own, syncing the ledger with it. { origin, stop() (the demo's node,
+ * resolving with its exit), kill() (every node, at once) }.
+ */
+export async function startDemo(dir, bin, pkg) {
+  execFileSync(join(root, 'web-demo/prepare'), [join(dir, 'data'), join(dir, 'web'), bin, pkg]);
+  for (const [name, text] of Object.entries(floorPages)) writeFileSync(join(dir, 'web', name), text);
+  const nodes = [];
+  const kill = () => {
+    for (const { child } of nodes) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  try {
+    nodes.push(await startNode(bin, dir, 'demo', [
+      '--db', join(dir, 'data/hypha.db'), '--web', join(dir, 'web'),
+      '--committee-key', join(dir, 'data/member0.key')]));
+    for (const member of [1, 2]) {
+      nodes.push(await startNode(bin, dir, `member${member}`, [
+        '--db', join(dir, `data/member${member}.db`), '--peer', nodes[0].url,
+        '--committee-key', join(dir, `data/member${member}.key`)]));
+    }
+  } catch (error) {
+    kill();
+    throw error;
+  }
+  return { origin: `http://127.0.0.1:${nodes[0].port}`, stop: () => stopNode(nodes[0]), kill,
+           log: () => nodes[0].log() };
+}
+
+/**
+ * Milliseconds from navigation to the page's 'hypha:interactive' mark, once it is there. The
+ * page polls for it itself: playwright's waitForFunction would first inject its own script,
+ * whose compiling competes with the page's start for the main thread (measured: ~25 ms).
+ */
+export const interactive = (page) => page.evaluate(() => new Promise((resolve) => {
+  const poll = () => {
+    const [mark] = performance.getEntriesByName('hypha:interactive');
+    mark ? resolve(mark.startTime) : setTimeout(poll, 10);
+  };
+  poll();
+}));
+
+/** { count, median, max } of milliseconds. */
+export function summary(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  return { count: sorted.length, median: sorted[sorted.length >> 1], max: sorted.at(-1) };
+}
+
+/**
+ * Types count characters in the middle of page's note, 30 ms apart (a fast typist): what each
+ * keystroke cost, from the input event to its frame rendered ('hypha:keystroke'), as
+ * summary() gives it.
+ */
+export async function typeTimed(page, count = 20) {
+  await page.evaluate(() => {
+    const textarea = document.querySelector('[data-testid="note"]');
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length >> 1, textarea.value.length >> 1);
+    performance.clearMeasures('hypha:keystroke');
+  });
+  await page.keyboard.type('typing in the middle of a long note, a fast typist at it '.slice(0, count),
+                           { delay: 30 });
+  await page.waitForFunction((n) => performance.getEntriesByName('hypha:keystroke').length >= n, count);
+  return summary(await page.evaluate(() =>
+    performance.getEntriesByName('hypha:keystroke').map((m) => m.duration)));
+}
