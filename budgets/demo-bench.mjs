@@ -77,7 +77,10 @@ try {
     const { count, median, max } = summary(values);
     return { median_ms: round(median), min_ms: round(Math.min(...values)), max_ms: round(max), runs: count };
   };
-  const typed = ({ count, median, max }) => ({ median_ms: round(median), max_ms: round(max), keystrokes: count });
+  const typed = ({ latency, work }) => ({
+    median_ms: round(latency.median), max_ms: round(latency.max), keystrokes: latency.count,
+    work_median_ms: round(work.median), work_max_ms: round(work.max),
+  });
   console.log(JSON.stringify({
     first_visit: ms(times.first),
     reload: ms(times.reload),

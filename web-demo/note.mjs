@@ -65,16 +65,22 @@ function moved(position, index, length) {
 }
 
 /**
- * Records the performance measure 'hypha:keystroke': from when the browser took the key (the
- * input event's timeStamp) to when the frame showing its edit has been rendered. A message
- * posted from the frame's animation callback runs once that frame's style, layout and paint
- * are done.
+ * Records two performance measures of a keystroke. 'hypha:keystroke': from when the browser
+ * took the key (the input event's timeStamp) to when the frame showing its edit has been
+ * rendered; a message posted from the frame's animation callback runs once that frame's style,
+ * layout and paint are done. 'hypha:keystroke-work': what of that the page and the rendering
+ * took, applying ms of handling the input plus the frame from its animation callback to that
+ * message; the rest is the browser's editing before the input event and its wait for the frame.
  */
-function recordKeystroke(typed) {
+function recordKeystroke(typed, applying) {
   requestAnimationFrame(() => {
+    const frame = performance.now();
     const channel = new MessageChannel();
-    channel.port1.onmessage = () =>
-      performance.measure('hypha:keystroke', { start: typed, end: performance.now() });
+    channel.port1.onmessage = () => {
+      const rendered = performance.now();
+      performance.measure('hypha:keystroke', { start: typed, end: rendered });
+      performance.measure('hypha:keystroke-work', { start: frame - applying, end: rendered });
+    };
     channel.port2.postMessage(null);
   });
 }
@@ -94,6 +100,7 @@ export function bindNote(textarea, store, text, edit) {
       ? { length: shown.length, start: textarea.selectionStart, data: event.data } : null;
   });
   textarea.addEventListener('input', (event) => {
+    const started = performance.now();
     // Reading the value is O(1) (Chromium hands over its string); slicing it is O(edit).
     const now = textarea.value;
     const caret = textarea.selectionEnd;
@@ -111,7 +118,7 @@ export function bindNote(textarea, store, text, edit) {
       typing = false;
     }
     shown = now;
-    recordKeystroke(event.timeStamp);
+    recordKeystroke(event.timeStamp, performance.now() - started);
   });
   const { collection, key, field } = text;
   // A delivery's patches go into one assignment of the value, not one setRangeText() each:
