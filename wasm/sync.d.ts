@@ -151,7 +151,7 @@ export class BroadcastChannelTransport extends EventTarget {
   dispatchEvent(event: Event): boolean;
 }
 
-export type WebSocketStatus = 'connecting' | 'connected' | 'disconnected' | 'offline';
+export type WebSocketStatus = 'connecting' | 'connected' | 'disconnected' | 'refused' | 'offline';
 
 /** A `status` event of a WebSocketTransport. */
 export interface StatusEvent extends Event {
@@ -169,17 +169,21 @@ export interface WebSocketTransportOptions extends SessionOptions {
 }
 
 /** Keeps a store in step with a hypha node over a WebSocket (URL/sync, subprotocol
- * hypha-sync-1, a session per connection), reconnecting with backoff; `status` changes
- * dispatch `status` events. */
+ * hypha-sync-1, a session per connection), reconnecting with backoff except after a refusal;
+ * `status` changes dispatch `status` events. */
 export class WebSocketTransport extends EventTarget {
   constructor(store: Store, url: string | URL, options?: WebSocketTransportOptions);
   /** The node's URL as given. */
   readonly url: string;
-  /** 'disconnected': a reconnect is due; 'offline': disconnect() or close() was called. */
+  /** 'disconnected': a reconnect is due; 'refused': a session ended with NOT_FOUND,
+   * FORBIDDEN, VERSION, PROTOCOL or BAD_SIGNATURE (the `error` event told), which a new
+   * connection would only repeat: no reconnect until connect(); 'offline': disconnect() or
+   * close() was called. */
   readonly status: WebSocketStatus;
   /** Whether the node's last announcement names exactly this store's heads. */
   readonly inSync: boolean;
-  /** Goes online: connects now and after every drop. */
+  /** Goes online: connects now and after every drop except a refusal; from 'refused', tries
+   * again with the backoff reset. */
   connect(): void;
   /** Goes offline: closes the socket and stops reconnecting until connect(). */
   disconnect(): void;

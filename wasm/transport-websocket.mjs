@@ -1,12 +1,24 @@
 // A store kept in step with a hypha node over a WebSocket: one sync session (docs/protocol.md)
 // per connection, each frame in one binary message, on the node's sync path (URL/sync) with
-// the subprotocol hypha-sync-1. It reconnects with backoff after a drop, with a fresh session,
-// and goes offline (closed, not reconnecting) when the app says so.
+// the subprotocol hypha-sync-1. It reconnects with backoff after a drop, with a fresh session;
+// it stops when a session ends in a refusal that a new connection would only repeat, and goes
+// offline (closed, not reconnecting) when the app says so.
 import { errorEvent, statusEvent, TransportError } from './events.mjs';
+import { ErrorCode } from './index.mjs';
 import { checkSessionOptions, randomSeed, SyncSession } from './session.mjs';
 
 const SUBPROTOCOL = 'hypha-sync-1';
 const TICK_MS = 1000; // how often a session re-announces what the peer has not confirmed
+
+// The codes with which a handshake refuses a session (docs/protocol.md, HELLO and AUTH): the
+// store asked for is not held (NOT_FOUND), a node key may not read it (FORBIDDEN), the ends do
+// not speak one protocol (VERSION, PROTOCOL), a node key's proof fails (BAD_SIGNATURE). Each
+// is about what this transport is and asks for, which every connection repeats, so retrying
+// cannot help (FORBIDDEN and BAD_SIGNATURE for a change are as lasting: the store keeps the
+// change and would send it again). The other codes keep the backoff: a node short of memory
+// or disk, or at a limit, recovers.
+const REFUSALS = new Set([ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN, ErrorCode.VERSION,
+                          ErrorCode.PROTOCOL, ErrorCode.BAD_SIGNATURE]);
 
 function checkDelay(value, name) {
   if (typeof value !== 'number' || !(value >= 0) || value === Infinity)
@@ -23,12 +35,14 @@ function syncUrl(base) {
 
 /**
  * Connects to the node at `url` (ws: or wss:) unless options.connect is false. `status` is
- * 'connecting', 'connected', 'disconnected' (a reconnect is due) or 'offline' (disconnect() or
- * close()); each change dispatches a `status` event (event.status). `error` events
- * (event.error) tell of messages it cannot use, sessions that ended in an error and sockets
- * that cannot be made; it carries on after them. options: the session's (genesis, nodeSeed,
- * maxFrame: SyncSession), WebSocket (the class; default the global one, in node 20 the ws
- * package's), minReconnectDelay and maxReconnectDelay (the backoff's bounds in ms).
+ * 'connecting', 'connected', 'disconnected' (a reconnect is due), 'refused' (a session ended
+ * in a refusal that retrying cannot lift: no reconnect until connect()) or 'offline'
+ * (disconnect() or close()); each change dispatches a `status` event (event.status). `error`
+ * events (event.error) tell of messages it cannot use, sessions that ended in an error and
+ * sockets that cannot be made; it carries on after them except after a refusal. options: the
+ * session's (genesis, nodeSeed, maxFrame: SyncSession), WebSocket (the class; default the
+ * global one, in node 20 the ws package's), minReconnectDelay and maxReconnectDelay (the
+ * backoff's bounds in ms).
  */
 export class WebSocketTransport extends EventTarget {
   #url;
@@ -78,7 +92,8 @@ export class WebSocketTransport extends EventTarget {
   /** Whether the node's last announcement names exactly this store's heads. */
   get inSync() { return this.#session?.inSync ?? false; }
 
-  /** Goes online: connects now, and again after every drop. */
+  /** Goes online: connects now, and again after every drop except a refusal. From 'refused',
+   * tries again (the node's policy or stores may have changed), with the backoff reset. */
   connect() {
     if (this.#closed) throw new TypeError('WebSocketTransport: closed');
     if (this.#online) return;
@@ -89,18 +104,7 @@ export class WebSocketTransport extends EventTarget {
 
   /** Goes offline: closes the socket and stops reconnecting until connect(). Commits made
    * meanwhile go out when it is back. */
-  disconnect() {
-    this.#online = false;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
-    const socket = this.#socket;
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = null;
-      this.#dropped();
-      socket.close();
-    }
-    this.#setStatus('offline');
-  }
+  disconnect() { this.#stop('offline'); }
 
   /** Disconnects for good. */
   close() {
@@ -140,9 +144,14 @@ export class WebSocketTransport extends EventTarget {
       }
       this.#session.receive(new Uint8Array(data));
       if (this.#session.state === 'closed') {
-        // Its ERROR frame is sent; the node drops the connection too. Reconnect later.
-        this.#report(this.#session.error);
-        socket.close();
+        // Its ERROR frame is sent; the node drops the connection too. Reconnect later, unless
+        // a new session would be refused the same. The error goes first, so that the app
+        // knows why by the time the status says 'refused'.
+        const { error } = this.#session;
+        this.#report(error);
+        if (this.#socket !== socket) return; // a listener disconnected or closed the transport
+        if (REFUSALS.has(error.code)) this.#stop('refused');
+        else socket.close();
       }
     };
     socket.onclose = () => {
@@ -151,6 +160,20 @@ export class WebSocketTransport extends EventTarget {
     };
     // A close event follows every error; ws (node) throws an error nobody listens to.
     socket.onerror = () => {};
+  }
+
+  /** Closes the socket, if any, and stops reconnecting until connect(). */
+  #stop(status) {
+    this.#online = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    const socket = this.#socket;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      this.#dropped();
+      socket.close();
+    }
+    this.#setStatus(status);
   }
 
   /** Whether the session can go on; a closed store ends the transport. */

@@ -74,7 +74,8 @@ $('online-toggle').addEventListener('click', () => {
 let ledgerHeads = '';
 const nodeWords = { connecting: 'connecting to the node', connected: 'node connected',
                     disconnected: 'node unreachable: working offline, edits are kept here and sent when it is back',
-                    offline: 'offline (switched off): edits are kept here and sent when back online' };
+                    offline: 'offline (switched off): edits are kept here and sent when back online',
+                    refused: 'the node refused this workspace (the message says why): edits are kept here; switch offline and online to try again' };
 
 /** Sets an element's text or attribute only when it changes: the status bar is redrawn four
  * times a second, and every write would make the browser lay the page out again, a cost that

@@ -211,6 +211,21 @@ test('tabs of another store on the same channel: NOT_FOUND once, then left alone
   assert.deepEqual([ta.peers, to.peers], [[], []]);
 });
 
+test('a tab whose node key the readers leave out: FORBIDDEN once on each side, no retry',
+     async (t) => {
+  const name = channelName();
+  const [reader, outsider] = [seedOf(5), seedOf(6)];
+  const guarded = genesis({ name: 'private', readers: [publicKey(reader)] });
+  const [a, b] = created(t, 2, { genesis: guarded });
+  const [ta, tb] = [joined(t, a, name, { ...fast, nodeSeed: reader }),
+                    joined(t, b, name, { ...fast, nodeSeed: outsider })];
+  await until(() => ta.errors.length && tb.errors.length, 'both sessions refused');
+  await sleep(300); // several heartbeats
+  assert.deepEqual([...ta.errors, ...tb.errors].map((error) => error.code),
+                   [ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN]);
+  assert.deepEqual([ta.peers, tb.peers], [[], []]);
+});
+
 test('messages it cannot use are reported and skipped; the transport carries on', async (t) => {
   const name = channelName();
   const [a, b] = created(t, 2);

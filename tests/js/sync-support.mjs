@@ -19,15 +19,24 @@ export async function until(predicate, what) {
 export const converged = (stores, what = 'the stores') =>
   until(() => stores.every((store) => headsOf(store) === headsOf(stores[0])), `${what} converge`);
 
-/** A CHANGES frame (docs/protocol.md) carrying a whole change batch of at most 64 KiB: what
- * an honest peer sends, for tests that play a dishonest one. */
-export function changesFrame(batch) {
-  const payload = [1, 1, 0, ...batch]; // the last part (part 0) of batch number 1
+/** A sync frame (docs/protocol.md, "Frames"): its type, its payload's length (a varint), the
+ * payload. */
+function syncFrame(type, payload) {
   const length = [];
   for (let n = payload.length; n > 0x7f; n >>>= 7) length.push(0x80 | (n & 0x7f));
   length.push(payload.length >>> (7 * length.length));
-  return new Uint8Array([4, ...length, ...payload]);
+  return new Uint8Array([type, ...length, ...payload]);
 }
+
+/** A CHANGES frame carrying a whole change batch of at most 64 KiB: what an honest peer
+ * sends, for tests that play a dishonest one. */
+export const changesFrame = (batch) =>
+  syncFrame(4, [1, 1, 0, ...batch]); // the last part (part 0) of batch number 1
+
+/** An ERROR frame: the code (below 128, so one varint byte) and a message, for tests that
+ * play a peer ending the session. */
+export const errorFrame = (code, message) =>
+  syncFrame(6, [code, ...new TextEncoder().encode(message)]);
 
 /** Closes these (channels, transports, stores) when the test ends. */
 export const closeAfter = (t, ...things) =>
@@ -39,3 +48,14 @@ export function collectErrors(transport) {
   transport.addEventListener('error', ({ error }) => errors.push(error));
   return Object.assign(transport, { errors });
 }
+
+/** Collects a WebSocket transport's statuses, from the one it has now, in transport.statuses. */
+export function collectStatuses(transport) {
+  const statuses = [transport.status];
+  transport.addEventListener('status', ({ status }) => statuses.push(status));
+  return Object.assign(transport, { statuses });
+}
+
+/** How many connections a transport of collectStatuses set out to make. */
+export const connectionAttempts = ({ statuses }) =>
+  statuses.filter((status) => status === 'connecting').length;

@@ -3,23 +3,24 @@
 // Node 20 has no WebSocket: the client class is the ws package's (tests/browser's
 // devDependency, installed by npm ci there).
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import { startPeer, WebSocket, WebSocketServer } from '../browser/peer.mjs';
-import { hypha } from './support.mjs';
-import { closeAfter, collectErrors, converged, sleep, until } from './sync-support.mjs';
+import { hypha, seedOf } from './support.mjs';
+import { closeAfter, collectErrors, collectStatuses, connectionAttempts, converged, errorFrame,
+         sleep, until } from './sync-support.mjs';
 
-const { ErrorCode, HyphaError, Store, TransportError, WebSocketTransport, genesis } = hypha;
+const { ErrorCode, HyphaError, Store, TransportError, WebSocketTransport, genesis,
+        publicKey } = hypha;
 
 const notes = genesis({ name: 'notes' });
 const fast = { WebSocket, minReconnectDelay: 20, maxReconnectDelay: 200 };
 
-/** A transport whose status changes land in transport.statuses. */
+/** A transport whose errors land in transport.errors and statuses in transport.statuses. */
 function connected(t, store, url, options = {}) {
-  const transport = collectErrors(new WebSocketTransport(store, url, { ...fast, ...options }));
-  const statuses = [transport.status];
-  transport.addEventListener('status', ({ status }) => statuses.push(status));
+  const transport = new WebSocketTransport(store, url, { ...fast, ...options });
   closeAfter(t, transport);
-  return Object.assign(transport, { statuses });
+  return collectStatuses(collectErrors(transport));
 }
 
 const statusOf = (transport, status) =>
@@ -37,6 +38,19 @@ async function peer(t, options = {}) {
   const started = await startPeer({ store, ...options });
   t.after(() => started.stop());
   return Object.assign(started, { store });
+}
+
+/** A WebSocket server on a free port of 127.0.0.1, at any path, that hands each connection
+ * to onConnection(socket, request) instead of syncing; its URL. Closed when the test ends. */
+async function scriptedServer(t, onConnection) {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  t.after(() => new Promise((resolve) => {
+    for (const client of server.clients) client.terminate();
+    server.close(resolve);
+  }));
+  server.on('connection', onConnection);
+  await once(server, 'listening');
+  return `ws://127.0.0.1:${server.address().port}`;
 }
 
 test('two clients converge through a peer, in binary frames at URL/sync, then fall silent',
@@ -87,8 +101,10 @@ test('a dropped peer: disconnected, reconnects with backoff and a new session, e
   assert.equal(server.stats.connections, 2);
   assert.deepEqual(ta.statuses.slice(0, 3), ['connecting', 'connected', 'disconnected']);
   assert.equal(ta.statuses.at(-1), 'connected');
-  const retries = ta.statuses.filter((status) => status === 'connecting').length - 1;
+  const retries = connectionAttempts(ta) - 1;
   assert.ok(retries >= 2 && retries <= 12, `${retries} reconnect attempts in about 300 ms`);
+  assert.ok(!ta.statuses.includes('refused'), 'a dropped connection is no refusal');
+  assert.deepEqual([...ta.errors, ...tb.errors], []);
 });
 
 test('the offline switch: disconnect() closes and stays off; connect() catches up', async (t) => {
@@ -118,27 +134,83 @@ test('the offline switch: disconnect() closes and stays off; connect() catches u
   assert.throws(() => ta.connect(), TypeError);
 });
 
-test('a session the peer ends (another store) is reported; a text message too', async (t) => {
+test('a store the peer does not hold: NOT_FOUND once, then refused until connect()',
+     async (t) => {
   const other = Store.create({ genesis: genesis({ name: 'other' }) });
   closeAfter(t, other);
   const { url, stats } = await peer(t, { store: other });
   const [store] = stores(t, 1);
   const transport = connected(t, store, url);
-  await until(() => transport.errors.length >= 2, 'two refusals (one per connection)');
-  assert.ok(transport.errors.every((error) => error instanceof HyphaError &&
-                                              error.code === ErrorCode.NOT_FOUND));
-  assert.ok(stats.connections >= 2, 'it reconnects after a refusal, with backoff');
+  await statusOf(transport, 'refused');
+  assert.deepEqual(transport.statuses, ['connecting', 'connected', 'refused']);
+  assert.equal(transport.errors.length, 1);
+  assert.ok(transport.errors[0] instanceof HyphaError);
+  assert.equal(transport.errors[0].code, ErrorCode.NOT_FOUND);
   assert.ok(stats.errors.every((error) => error.code === ErrorCode.NOT_FOUND));
+  await sleep(300); // backoff periods of 10 to 200 ms
+  assert.equal(stats.connections, 1, 'no reconnect after a refusal');
+  assert.equal(transport.errors.length, 1);
+  assert.equal(transport.inSync, false);
 
-  // A peer that sends a text message: reported, and the session goes on.
-  const texting = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/sync' });
-  t.after(() => new Promise((resolve) => {
-    for (const client of texting.clients) client.terminate();
-    texting.close(resolve);
-  }));
-  texting.on('connection', (socket) => socket.send('a text message'));
-  await new Promise((resolve) => texting.once('listening', resolve));
-  const talker = connected(t, store, `ws://127.0.0.1:${texting.address().port}`);
+  transport.connect(); // the app tries again: once
+  await until(() => transport.errors.length === 2, 'the second refusal');
+  assert.deepEqual(transport.statuses.slice(3), ['connecting', 'connected', 'refused']);
+  await sleep(100);
+  assert.equal(stats.connections, 2);
+  transport.disconnect();
+  assert.equal(transport.status, 'offline');
+});
+
+test('refusals end reconnecting whichever end sends them; other session errors do not',
+     async (t) => {
+  // A peer that ends every session at once, with the code its URL's path names.
+  const url = await scriptedServer(t, (socket, request) =>
+    socket.send(errorFrame(Number(request.url.split('/')[1]), 'ended by the test')));
+  const { BAD_SIGNATURE, FORBIDDEN, FORMAT, IO, LIMIT, NOMEM, NOT_FOUND, PROTOCOL, QUEUE_FULL,
+          TOO_LARGE, VERSION } = ErrorCode;
+  const refusals = [NOT_FOUND, FORBIDDEN, VERSION, PROTOCOL, BAD_SIGNATURE];
+  const passing = [NOMEM, IO, LIMIT, QUEUE_FULL, TOO_LARGE, FORMAT];
+  const transports = new Map([...refusals, ...passing].map((code) =>
+    [code, connected(t, stores(t, 1)[0], `${url}/${code}/`)]));
+  // A listener that switches the transport off when told of the refusal has the last word.
+  const switchedOff = connected(t, stores(t, 1)[0], `${url}/${NOT_FOUND}/`);
+  switchedOff.addEventListener('error', () => switchedOff.disconnect());
+
+  // This end refuses too: the peer's node key is not among the store's readers.
+  const reader = seedOf(5);
+  const guarded = genesis({ name: 'guarded', readers: [publicKey(reader)] });
+  const [mine, theirs] = [Store.create({ genesis: guarded }), Store.create({ genesis: guarded })];
+  closeAfter(t, mine, theirs);
+  const { url: peerUrl, stats } = await peer(t, { store: theirs });
+  const refusing = connected(t, mine, peerUrl, { nodeSeed: reader });
+
+  await sleep(400);
+  for (const code of refusals) {
+    const transport = transports.get(code);
+    assert.equal(transport.status, 'refused', `code ${code}`);
+    assert.deepEqual(transport.errors.map((error) => error.code), [code]);
+    assert.match(transport.errors[0].message, /the peer ended the session/);
+    assert.equal(connectionAttempts(transport), 1, `code ${code}`);
+  }
+  for (const code of passing) {
+    const transport = transports.get(code);
+    assert.ok(!transport.statuses.includes('refused'), `code ${code}`);
+    const attempts = connectionAttempts(transport);
+    assert.ok(attempts >= 3, `code ${code}: ${attempts} attempts`);
+    assert.ok(transport.errors.length >= 2 &&
+              transport.errors.every((error) => error.code === code), `code ${code}`);
+  }
+  assert.deepEqual(switchedOff.statuses, ['connecting', 'connected', 'offline']);
+  assert.equal(refusing.status, 'refused');
+  assert.deepEqual(refusing.errors.map((error) => error.code), [FORBIDDEN]);
+  assert.match(refusing.errors[0].message, /refused what the peer sent/);
+  assert.equal(stats.connections, 1);
+});
+
+test('a text message from the peer is reported, and the session goes on', async (t) => {
+  const url = await scriptedServer(t, (socket) => socket.send('a text message'));
+  const [store] = stores(t, 1);
+  const talker = connected(t, store, url);
   await until(() => talker.errors.length === 1, 'the text message reported');
   assert.ok(talker.errors[0] instanceof TransportError);
   assert.equal(talker.status, 'connected');
