@@ -1,7 +1,8 @@
 // The note: a textarea bound to a text field. What the user types becomes inserts and deletes
 // of the field, found from where the selection was and where the caret is (O(edit), whatever
 // the note's length); what other replicas wrote arrives as text patches, applied to the
-// textarea's value with the caret and selection moved as the text around them moved.
+// textarea's value once a frame with the caret and selection moved as the text around them
+// moved.
 
 const isHigh = (code) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code) => code >= 0xdc00 && code <= 0xdfff;
@@ -90,12 +91,37 @@ function recordKeystroke(typed, applying) {
  * keystroke's cost is recorded (recordKeystroke).
  */
 export function bindNote(textarea, store, text, edit) {
-  let shown = text.toString();
+  let shown = text.toString(); // the field's text: what the textarea shows once remote is shown
+  let remote = []; // { index, length } of the remote edits in shown but not in the textarea yet
+  let showing = false; // whether showRemote() is scheduled
   let typing = false;
   let before = null;
   textarea.value = shown;
   textarea.disabled = false;
+
+  // Other replicas' edits reach the textarea at most once a frame (or, in a hidden tab, where
+  // frames stop, once a timer fires): each assignment of the value costs Chromium a layout of
+  // the whole note (about 27 ms for 100,000 characters, measured), so edits that arrive
+  // together are shown together. setRangeText() would not help: Chromium rebuilds and lays out
+  // the whole value for it too, and it resets selectionDirection.
+  function showRemote() {
+    showing = false;
+    if (remote.length === 0) return;
+    let { selectionStart: start, selectionEnd: end } = textarea;
+    for (const { index, length } of remote) {
+      start = moved(start, index, length);
+      end = moved(end, index, length);
+    }
+    remote = [];
+    const direction = textarea.selectionDirection;
+    const scroll = textarea.scrollTop;
+    textarea.value = shown;
+    textarea.scrollTop = scroll;
+    if (document.activeElement === textarea) textarea.setSelectionRange(start, end, direction);
+  }
+
   textarea.addEventListener('beforeinput', (event) => {
+    showRemote(); // the browser's edit must apply to the text the store holds
     before = atSelection.has(event.inputType)
       ? { length: shown.length, start: textarea.selectionStart, data: event.data } : null;
   });
@@ -121,29 +147,22 @@ export function bindNote(textarea, store, text, edit) {
     recordKeystroke(event.timeStamp, performance.now() - started);
   });
   const { collection, key, field } = text;
-  // A delivery's patches go into one assignment of the value, not one setRangeText() each:
-  // Chromium's setRangeText() rebuilds and lays out the whole value too (measured: the same
-  // cost per call, about 60 ms of layout for 100,000 characters), and it resets
-  // selectionDirection.
   store.subscribe({ collection, key, field }, (patches) => {
     if (typing) return;
-    let { selectionStart: start, selectionEnd: end } = textarea;
-    const direction = textarea.selectionDirection;
-    const scroll = textarea.scrollTop;
     for (const patch of patches) {
       if (patch.kind === 'text-insert') {
         shown = shown.slice(0, patch.index) + patch.text + shown.slice(patch.index);
-        start = moved(start, patch.index, patch.text.length);
-        end = moved(end, patch.index, patch.text.length);
+        remote.push({ index: patch.index, length: patch.text.length });
       } else if (patch.kind === 'text-delete') {
         const units = unitsOf(shown, patch.index, patch.codePoints);
         shown = shown.slice(0, patch.index) + shown.slice(patch.index + units);
-        start = moved(start, patch.index, -units);
-        end = moved(end, patch.index, -units);
+        remote.push({ index: patch.index, length: -units });
       }
     }
-    textarea.value = shown;
-    textarea.scrollTop = scroll;
-    if (document.activeElement === textarea) textarea.setSelectionRange(start, end, direction);
+    if (!showing && remote.length > 0) {
+      showing = true;
+      requestAnimationFrame(showRemote);
+      setTimeout(showRemote, 250);
+    }
   });
 }
