@@ -67,19 +67,21 @@ function moved(position, index, length) {
 
 /**
  * Records two performance measures of a keystroke. 'hypha:keystroke': from when the browser
- * took the key (the input event's timeStamp) to when the frame showing its edit has been
- * rendered; a message posted from the frame's animation callback runs once that frame's style,
- * layout and paint are done. 'hypha:keystroke-work': what of that the page and the rendering
- * took, applying ms of handling the input plus the frame from its animation callback to that
- * message; the rest is the browser's editing before the input event and its wait for the frame.
+ * took the key (pressed: the keydown event's timeStamp, or the input event's for input without
+ * a key) to when the frame showing its edit has been rendered; a message posted from the
+ * frame's animation callback runs once that frame's style, layout and paint are done. So it
+ * holds the browser's editing of the textarea before the input event, the page's handling of
+ * it, the wait for the next frame and the frame. 'hypha:keystroke-work': the page's part
+ * alone, applying ms of handling the input event, plus the frame from its animation callback
+ * to that message.
  */
-function recordKeystroke(typed, applying) {
+function recordKeystroke(pressed, applying) {
   requestAnimationFrame(() => {
     const frame = performance.now();
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
       const rendered = performance.now();
-      performance.measure('hypha:keystroke', { start: typed, end: rendered });
+      performance.measure('hypha:keystroke', { start: pressed, end: rendered });
       performance.measure('hypha:keystroke-work', { start: frame - applying, end: rendered });
     };
     channel.port2.postMessage(null);
@@ -120,6 +122,8 @@ export function bindNote(textarea, store, text, edit) {
     if (document.activeElement === textarea) textarea.setSelectionRange(start, end, direction);
   }
 
+  let pressed = null; // the timeStamp of the keydown whose input comes next
+  textarea.addEventListener('keydown', (event) => { pressed = event.timeStamp; });
   textarea.addEventListener('beforeinput', (event) => {
     showRemote(); // the browser's edit must apply to the text the store holds
     before = atSelection.has(event.inputType)
@@ -144,7 +148,8 @@ export function bindNote(textarea, store, text, edit) {
       typing = false;
     }
     shown = now;
-    recordKeystroke(event.timeStamp, performance.now() - started);
+    recordKeystroke(pressed ?? event.timeStamp, performance.now() - started);
+    pressed = null;
   });
   const { collection, key, field } = text;
   store.subscribe({ collection, key, field }, (patches) => {
