@@ -4,14 +4,19 @@
 // transaction that also takes in whatever other tabs wrote, so no crash and no other tab can
 // make a change disappear.
 import { errorEvent } from './events.mjs';
-import { headsKey, sameHeads } from './heads.mjs';
+import { headsKey, sameBytes, sameHeads } from './heads.mjs';
 import { requestDone, transactionDone } from './idb.mjs';
 import { Store } from './index.mjs';
 
-const { followStore, storeChanged, storeClosing } = Store[Symbol.for('hypha.internal')];
+const { checkBytes, followStore, invalid, storeChanged, storeClosing } =
+  Store[Symbol.for('hypha.internal')];
 
-const SNAPSHOT = 'snapshot'; // one record, under SNAPSHOT_KEY: { bytes, heads: headsKey }
+const SNAPSHOT = 'snapshot'; // under SNAPSHOT_KEY: { bytes, heads: headsKey }; GENESIS_KEY: { bytes }
 const SNAPSHOT_KEY = 'current';
+// The store's genesis, kept beside its snapshot: a snapshot does not hold it (Store.load must
+// be given it), and a store opened without it would lose its policy (writers, readers, a
+// ledger's committee) and its id.
+const GENESIS_KEY = 'genesis';
 const INCREMENTS = 'increments'; // change batches under increasing keys
 const DEFAULT_COMPACT_AFTER = 500;
 
@@ -58,13 +63,37 @@ function openDatabase(name) {
   });
 }
 
-/** The snapshot record (or undefined) and the increments, in the order they were written. */
-function readStored(db, name) {
-  return idb(`cannot read ${databaseName(name)}`, () => {
+/** The snapshot record (or undefined), the increments in the order they were written, and
+ * the genesis kept (or undefined). */
+async function readStored(db, name) {
+  const [snapshot, batches, genesis] = await idb(`cannot read ${databaseName(name)}`, () => {
     const transaction = db.transaction([SNAPSHOT, INCREMENTS], 'readonly');
-    return Promise.all([requestDone(transaction.objectStore(SNAPSHOT).get(SNAPSHOT_KEY)),
-                        requestDone(transaction.objectStore(INCREMENTS).getAll())]);
+    const snapshots = transaction.objectStore(SNAPSHOT);
+    return Promise.all([requestDone(snapshots.get(SNAPSHOT_KEY)),
+                        requestDone(transaction.objectStore(INCREMENTS).getAll()),
+                        requestDone(snapshots.get(GENESIS_KEY))]);
   });
+  return [snapshot, batches, genesis?.bytes];
+}
+
+/**
+ * The genesis to open the store of database name under: given (the caller's), else kept (the
+ * database's). A given one the database lacks is kept from now on; one other than the kept one
+ * is INVALID_ARG, since it names another store.
+ */
+async function settleGenesis(db, name, given, kept, where) {
+  if (given === undefined) return kept;
+  if (kept !== undefined) {
+    if (!sameBytes(given, kept))
+      invalid(where, `the database ${databaseName(name)} keeps a store of another genesis`);
+    return kept;
+  }
+  await idb(`cannot write to ${databaseName(name)}`, () => {
+    const transaction = db.transaction(SNAPSHOT, 'readwrite');
+    transaction.objectStore(SNAPSHOT).put({ bytes: given.slice() }, GENESIS_KEY);
+    return transactionDone(transaction);
+  });
+  return given;
 }
 
 /** Merges a snapshot into a store (Store.load it, then merge what the store lacks). */
@@ -276,17 +305,20 @@ export class IndexedDBPersistence extends EventTarget {
 /**
  * Opens the store kept in IndexedDB under `name` (a new, empty one the first time): the
  * snapshot loaded, the increments merged in order. options: the Store options (actorSeed,
- * requireSignatures, genesis) and compactAfter (increments that trigger a new snapshot; default 500).
+ * requireSignatures, genesis: kept in the database, so later opens may leave it out) and
+ * compactAfter (increments that trigger a new snapshot; default 500).
  */
 export async function openPersistentStore(name, options = {}) {
   checkName(name, 'openPersistentStore');
   const { compactAfter } = persistenceOptions(options, 'openPersistentStore');
-  const { actorSeed, requireSignatures, genesis } = options;
-  const storeOptions = { actorSeed, requireSignatures, genesis };
+  const { actorSeed, requireSignatures } = options;
+  if (options.genesis !== undefined) checkBytes(options.genesis, 'openPersistentStore', 'genesis');
   const db = await openDatabase(name);
   let store;
   try {
-    const [snapshot, batches] = await readStored(db, name);
+    const [snapshot, batches, kept] = await readStored(db, name);
+    const genesis = await settleGenesis(db, name, options.genesis, kept, 'openPersistentStore');
+    const storeOptions = { actorSeed, requireSignatures, genesis };
     store = snapshot ? Store.load(snapshot.bytes, storeOptions) : Store.create(storeOptions);
     // An increment may wait for one written later by another tab: merge() then returns false.
     for (const batch of batches) store.merge(batch);
@@ -305,7 +337,8 @@ export async function openPersistentStore(name, options = {}) {
 
 /**
  * Keeps an existing store in IndexedDB under `name`: merges what the database holds into it,
- * writes what the database lacks, then follows its commits. options: compactAfter.
+ * writes what the database lacks (its genesis too), then follows its commits. options:
+ * compactAfter.
  */
 export async function persist(store, name, options = {}) {
   if (!(store instanceof Store)) throw new TypeError('persist: store must be a Store');
@@ -313,7 +346,10 @@ export async function persist(store, name, options = {}) {
   const { compactAfter } = persistenceOptions(options, 'persist');
   const db = await openDatabase(name);
   try {
-    const [snapshot, batches] = await readStored(db, name);
+    const [snapshot, batches, kept] = await readStored(db, name);
+    if (store.genesis === undefined && kept !== undefined)
+      invalid('persist', `the database ${databaseName(name)} keeps a store of a genesis this store lacks`);
+    await settleGenesis(db, name, store.genesis, kept, 'persist');
     const stored = snapshot ? Store.load(snapshot.bytes) : Store.create();
     let savedHeads;
     try {

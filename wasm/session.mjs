@@ -2,6 +2,7 @@
 // over any message transport. It wraps the C session (hy_session_*), hands every frame it has
 // to send to a callback at once, and follows its store, so that commits and merges, local or
 // through other sessions, are pushed to the peer without polling.
+import { sameBytes } from './heads.mjs';
 import { ErrorCode, HyphaError, Store } from './index.mjs';
 
 const { wasm, frame, alloc, pushBytes, readBytes, readU32, check, checkBytes, invalid,
@@ -23,7 +24,6 @@ function release(native) {
 }
 const finalizer = new FinalizationRegistry(release);
 
-const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 function size(value, where, what) {
   if (value === undefined) return 0;

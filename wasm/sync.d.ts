@@ -46,10 +46,12 @@ export class IndexedDBPersistence extends EventTarget {
   dispatchEvent(event: Event): boolean;
 }
 
-/** Opens the store kept under `name` (empty the first time): snapshot loaded, increments merged. */
+/** Opens the store kept under `name` (empty the first time): snapshot loaded, increments merged.
+ * The genesis is kept in the database: later opens may leave it out; another one is INVALID_ARG. */
 export function openPersistentStore(name: string, options?: StoreOptions & PersistenceOptions):
   Promise<IndexedDBPersistence>;
-/** Keeps an existing store under `name`: merges what the database holds, writes what it lacks. */
+/** Keeps an existing store under `name`: merges what the database holds, writes what it lacks
+ * (its genesis too). */
 export function persist(store: Store, name: string, options?: PersistenceOptions):
   Promise<IndexedDBPersistence>;
 

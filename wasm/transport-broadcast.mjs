@@ -3,6 +3,7 @@
 // envelopes naming the sending tab and the tab addressed (docs/js.md, "BroadcastChannel
 // envelopes"), since every tab on the channel receives every message.
 import { errorEvent, TransportError } from './events.mjs';
+import { sameBytes } from './heads.mjs';
 import { checkSessionOptions, randomSeed, SyncSession } from './session.mjs';
 
 const Kind = { HERE: 1, FRAMES: 2, BYE: 3 };
@@ -12,7 +13,6 @@ const EVERYONE = new Uint8Array(ID_LEN);
 const HELLO = 1; // the frame type a fresh session starts with
 const TICK_MS = 1000;
 
-const sameId = (a, b) => a.every((byte, i) => byte === b[i]);
 const hex = (bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 function checkMs(value, name) {
@@ -141,7 +141,7 @@ export class BroadcastChannelTransport extends EventTarget {
       return;
     }
     const to = data.subarray(1 + ID_LEN, HEADER_LEN);
-    if (!sameId(to, this.#id) && (data[0] === Kind.FRAMES || !sameId(to, EVERYONE)))
+    if (!sameBytes(to, this.#id) && (data[0] === Kind.FRAMES || !sameBytes(to, EVERYONE)))
       return; // for another tab
     const id = data.slice(1, 1 + ID_LEN);
     const key = hex(id);

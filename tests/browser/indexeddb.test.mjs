@@ -198,6 +198,36 @@ test('clear() deletes the database: the other tab is told, a new open is empty',
   await Promise.all([a.close(), b.close()]);
 });
 
+test('the genesis is kept: later opens may leave it out; another genesis is refused', async () => {
+  const page = await newPage();
+  const result = await page.evaluate(async () => {
+    const team = hypha.genesis({ name: 'kept-genesis' });
+    const first = await hypha.openPersistentStore('kept-genesis', { genesis: team });
+    first.store.put('c', 'k', 'f', 'written under team');
+    await first.close();
+    first.store.close();
+    const again = await hypha.openPersistentStore('kept-genesis');
+    const kept = { genesis: again.store.genesis?.join() === team.join(),
+                   value: again.store.get('c', 'k', 'f') };
+    await again.close();
+    again.store.close();
+    const refusal = (promise) => promise.then(() => 'opened', (error) => error.codeName);
+    const other = await refusal(hypha.openPersistentStore('kept-genesis',
+                                                          { genesis: hypha.genesis({ name: 'other' }) }));
+    const withoutGenesis = await refusal(hypha.persist(hypha.Store.create(), 'kept-genesis'));
+    // persist() keeps the genesis of the store it is given.
+    const notes = hypha.Store.create({ genesis: hypha.genesis({ name: 'persisted-genesis' }) });
+    await (await hypha.persist(notes, 'persisted-genesis')).close();
+    const reopened = await hypha.openPersistentStore('persisted-genesis');
+    const persisted = reopened.store.genesis?.join() === notes.genesis.join();
+    await reopened.close();
+    return { kept, other, withoutGenesis, persisted };
+  });
+  assert.deepEqual(result, { kept: { genesis: true, value: 'written under team' },
+                             other: 'INVALID_ARG', withoutGenesis: 'INVALID_ARG', persisted: true });
+  await page.close();
+});
+
 test('misuse is reported: bad arguments, a store closed before its last write', async () => {
   const page = await newPage();
   const errors = await page.evaluate(async () => {
