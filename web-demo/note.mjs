@@ -122,8 +122,11 @@ export function bindNote(textarea, store, text, edit) {
     if (document.activeElement === textarea) textarea.setSelectionRange(start, end, direction);
   }
 
-  let pressed = null; // the timeStamp of the keydown whose input comes next
+  // The timeStamp of the key being pressed: its input event, if it makes one, comes in the
+  // same task as its keydown, before its keyup (an arrow key makes none).
+  let pressed = null;
   textarea.addEventListener('keydown', (event) => { pressed = event.timeStamp; });
+  textarea.addEventListener('keyup', () => { pressed = null; });
   textarea.addEventListener('beforeinput', (event) => {
     showRemote(); // the browser's edit must apply to the text the store holds
     before = atSelection.has(event.inputType)
