@@ -1,7 +1,8 @@
 // Heads, and bytes, as the persistence and the transports compare them: a store's heads name
 // everything it holds, so two stores (or one store at two moments) with the same heads hold
 // the same changes.
-const hex = (bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+/** Bytes as lowercase hex digits. */
+export const hex = (bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 /** A string naming a set of heads, the same whatever their order. */
 export const headsKey = (heads) => heads.map(hex).sort().join(',');

@@ -3,7 +3,7 @@
 // envelopes naming the sending tab and the tab addressed (docs/js.md, "BroadcastChannel
 // envelopes"), since every tab on the channel receives every message.
 import { errorEvent, TransportError } from './events.mjs';
-import { sameBytes } from './heads.mjs';
+import { hex, sameBytes } from './heads.mjs';
 import { checkSessionOptions, randomSeed, SyncSession } from './session.mjs';
 
 const Kind = { HERE: 1, FRAMES: 2, BYE: 3 };
@@ -13,7 +13,6 @@ const EVERYONE = new Uint8Array(ID_LEN);
 const HELLO = 1; // the frame type a fresh session starts with
 const TICK_MS = 1000;
 
-const hex = (bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 function checkMs(value, name) {
   if (!Number.isFinite(value) || value <= 0)

@@ -2,7 +2,7 @@
 // the audit's findings and the checkpoint status. The ledger's ops are changes of its store
 // but no record fields, so no subscription hears of them: render() runs whenever the store's
 // heads move (app.mjs).
-import { hex } from './hex.mjs';
+import { fromHex, hex } from './hex.mjs';
 import { HyphaError } from 'hypha';
 
 /** A key as people read it: its first 8 hex digits. */
@@ -23,6 +23,7 @@ const findingText = {
  */
 export function bindLedger(ui, ledger, me, { committee }, edit, say) {
   const quorum = 2 * ((committee.length - 1) / 3) + 1; // 2f + 1 of 3f + 1
+  const myId = me && hex(me);
   if (me && !ledger.account(me)?.opened) edit(() => ledger.openAccount());
 
   ui.form.addEventListener('submit', (event) => {
@@ -34,7 +35,7 @@ export function bindLedger(ui, ledger, me, { committee }, edit, say) {
     if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(amount) || amount < 1)
       return say(`"${text}" is not an amount: type a whole number of credits, 1 or more.`);
     try {
-      edit(() => ledger.spend(me, Uint8Array.from(ui.to.value.match(/../g), (b) => parseInt(b, 16)), amount));
+      edit(() => ledger.spend(me, fromHex(ui.to.value), amount));
     } catch (error) {
       if (!(error instanceof HyphaError)) throw error;
       return say(error.codeName === 'INSUFFICIENT_ESCROW'
@@ -55,12 +56,12 @@ export function bindLedger(ui, ledger, me, { committee }, edit, say) {
     ui.accounts.replaceChildren(...accounts.map((account) => {
       const row = document.createElement('tr');
       row.dataset.account = account.id;
-      const who = `${shortKey(account.key)}${me && account.id === hex(me) ? ' (you)' : ''}`;
+      const who = `${shortKey(account.key)}${account.id === myId ? ' (you)' : ''}`;
       for (const text of [who, account.balance, account.limit]) row.insertCell().textContent = String(text);
       return row;
     }));
     const chosen = ui.to.value;
-    ui.to.replaceChildren(...accounts.filter((a) => a.opened && (!me || a.id !== hex(me)))
+    ui.to.replaceChildren(...accounts.filter((a) => a.opened && a.id !== myId)
       .map((a) => Object.assign(document.createElement('option'), { value: a.id, textContent: shortKey(a.key) })));
     if (chosen) ui.to.value = chosen;
     const findings = ledger.audit();

@@ -2,13 +2,14 @@
 // (register), votes (counter) and tags (set). The store lists no records, so the ids of the
 // tasks live in an add-wins set, 'tasks'/'index'/'ids'; ids start with the creation time in
 // base 36, so sorting them sorts the tasks by age.
+import { hex } from './hex.mjs';
 
 const collection = 'tasks';
 const fields = ['title', 'done', 'votes', 'tags'];
 
 /** A new task id: creation time, then randomness so that two devices never pick the same. */
-const newId = () => `${Date.now().toString(36).padStart(9, '0')}-${
-  Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+const newId = () =>
+  `${Date.now().toString(36).padStart(9, '0')}-${hex(crypto.getRandomValues(new Uint8Array(4)))}`;
 
 /** An element of tag with the given properties and children. */
 function element(tag, properties = {}, ...children) {
@@ -83,8 +84,9 @@ export function bindTasks({ form, input, list }, store, edit) {
 
   function render() {
     const current = ids.values().sort();
+    const present = new Set(current);
     for (const [id, item] of items) {
-      if (!current.includes(id)) {
+      if (!present.has(id)) {
         item.li.remove();
         items.delete(id);
       }

@@ -91,12 +91,6 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   mkdirSync(shots, { recursive: true });
   const demo = await startDemo(dir, bin, pkgDir);
   t.after(demo.kill);
-  const node = {
-    origin: demo.origin,
-    async stop() {
-      assert.equal((await demo.stop()).code, 0, demo.log());
-    },
-  };
   const browser = await chromium.launch({ executablePath, headless: true, args: flags });
   t.after(() => browser.close());
   const errors = [];
@@ -105,7 +99,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
     context ??= await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(error));
-    await page.goto(node.origin);
+    await page.goto(demo.origin);
     return page;
   };
   // What Chromium alone takes to show a page in a new profile, the floor under the demo's
@@ -114,7 +108,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   for (let i = 0; i < 2; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${node.origin}/floor.html`);
+    await page.goto(`${demo.origin}/floor.html`);
     floorMs.push(await interactive(page));
     await context.close();
   }
@@ -206,7 +200,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   };
   // The floor: the same textarea, style sheet and text without hypha, in a tab of a's browser.
   const floor = await a.context().newPage();
-  await floor.goto(`${node.origin}/keystroke-floor.html`);
+  await floor.goto(`${demo.origin}/keystroke-floor.html`);
   figures.keystrokeFloorMs = {};
   for (const [name, text] of [['paper', paper], ['oneLine', 'x'.repeat(100_000)]]) {
     await floor.fill(byId('note'), text);
@@ -270,7 +264,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   const a2 = await open(a.context());
   figures.secondTabInteractiveMs = await interactive(a2);
   await until(async () => await a2.textContent(byId('peer-count')) === '2', 10_000, 'a2 sees a and the node');
-  await node.stop();
+  assert.equal((await demo.stop()).code, 0, demo.log());
   for (const page of [a, a2])
     await until(async () => await page.textContent(byId('peer-count')) === '1' &&
                             /node unreachable/.test(await page.textContent('#peer-detail')),
