@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
 import { executablePath, flags } from '../tests/browser/chromium.mjs';
-import { interactive, paperNote, startDemo, summary, typeTimed }
+import { fillNote, interactive, paperNote, startDemo, summary, typeTimed }
   from '../tests/browser/demo-support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -63,7 +63,7 @@ try {
     await page.goto(`${demo.origin}${path}`);
     if (figure === 'demo') await interactive(page);
     for (const [name, text] of [['paper', note], ['one_line', 'x'.repeat(100_000)]]) {
-      await page.fill('[data-testid="note"]', text);
+      await fillNote(page, text);
       if (figure === 'demo')
         await page.waitForFunction(() => document.getElementById('pending').textContent === '0');
       keystrokes[`${figure}_${name}`] = await typeTimed(page, 50);

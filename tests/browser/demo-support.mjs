@@ -3,7 +3,7 @@
 // a keystroke in a 100,000-character note; each beside its floor, what Chromium takes without
 // hypha.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -19,26 +19,30 @@ export const paperNote = () =>
 
 // Two pages written beside the demo's files. floor.html is interactive once parsed: what a
 // page in a new profile costs before any of its own work. keystroke-floor.html is the demo's
-// textarea, style sheet and layout alone, its keystrokes timed as note.mjs times the demo's
-// (from the keydown to the rendered frame; its work is the frame alone: it handles nothing).
+// note view (<text-view>, its modules copied beside it), style sheet and layout alone, its
+// keystrokes timed as note.mjs times the demo's (from the keydown to the rendered frame; its
+// work is the view's handling of the key and the frame), with no store behind it.
 const floorPages = {
   'floor.html': '<!doctype html><meta charset="utf-8"><title>floor</title><p>Chromium alone</p>' +
     '<script>performance.mark("hypha:interactive")</script>\n',
   'keystroke-floor.html': `<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="style.css">
-<main><section><textarea data-testid="note" id="note" spellcheck="false"></textarea></section>
+<main><section><text-view data-testid="note" id="note"></text-view></section>
 <section></section><section></section></main>
-<script>
+<script type="module">
+import './text-view.mjs';
 let pressed = null;
-note.addEventListener('keydown', (event) => { pressed = event.timeStamp; });
-note.addEventListener('input', (event) => {
-  const start = pressed ?? event.timeStamp;
+note.addEventListener('keydown', (event) => { pressed = event.timeStamp; }, true);
+note.addEventListener('edit', ({ cause }) => {
+  const began = cause?.timeStamp ?? performance.now();
+  const start = pressed ?? began;
+  const applying = performance.now() - began;
   pressed = null;
   requestAnimationFrame(() => {
     const frame = performance.now();
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
       performance.measure('hypha:keystroke', { start, end: performance.now() });
-      performance.measure('hypha:keystroke-work', { start: frame, end: performance.now() });
+      performance.measure('hypha:keystroke-work', { start: frame - applying, end: performance.now() });
     };
     channel.port2.postMessage(null);
   });
@@ -46,6 +50,8 @@ note.addEventListener('input', (event) => {
 </script>
 `,
 };
+/** The demo's modules the floor page loads itself (the demo has them in its bundle). */
+const viewModules = ['text-view.mjs', 'text-layout.mjs'];
 
 /**
  * web-demo/prepare into dir (with the floor pages), then what `./dev demo` runs: `hypha node`
@@ -56,6 +62,7 @@ note.addEventListener('input', (event) => {
 export async function startDemo(dir, bin, pkg) {
   execFileSync(join(root, 'web-demo/prepare'), [join(dir, 'data'), join(dir, 'web'), bin, pkg]);
   for (const [name, text] of Object.entries(floorPages)) writeFileSync(join(dir, 'web', name), text);
+  for (const name of viewModules) copyFileSync(join(root, 'web-demo', name), join(dir, 'web', name));
   const nodes = [];
   const kill = () => {
     for (const { child } of nodes) if (child.exitCode === null) child.kill('SIGKILL');
@@ -78,22 +85,33 @@ export async function startDemo(dir, bin, pkg) {
 }
 
 /**
- * Milliseconds from navigation to the page's 'hypha:interactive' mark, once it is there. The
- * page polls for it itself: playwright's waitForFunction would first inject its own script,
- * whose compiling competes with the page's start for the main thread (measured: ~25 ms).
+ * Milliseconds from navigation to the page's 'hypha:interactive' mark, once it is there; fails
+ * after ms. The page polls for it itself: playwright's waitForFunction would first inject its
+ * own script, whose compiling competes with the page's start for the main thread (measured:
+ * ~25 ms).
  */
-export const interactive = (page) => page.evaluate(() => new Promise((resolve) => {
+export const interactive = (page, ms = 20_000) => page.evaluate((limit) => new Promise((resolve, reject) => {
+  const deadline = performance.now() + limit;
   const poll = () => {
     const [mark] = performance.getEntriesByName('hypha:interactive');
-    mark ? resolve(mark.startTime) : setTimeout(poll, 10);
+    if (mark) resolve(mark.startTime);
+    else if (performance.now() > deadline) reject(new Error(`not interactive after ${limit} ms`));
+    else setTimeout(poll, 10);
   };
   poll();
-}));
+}), ms);
 
 /** { count, median, max } of milliseconds. */
 export function summary(values) {
   const sorted = [...values].sort((x, y) => x - y);
   return { count: sorted.length, median: sorted[sorted.length >> 1], max: sorted.at(-1) };
+}
+
+/** Replaces the text of page's note with text as a user pasting it would: select all, insert. */
+export async function fillNote(page, text) {
+  await page.click('[data-testid="note"]');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(text);
 }
 
 /**
@@ -104,9 +122,9 @@ export function summary(values) {
  */
 export async function typeTimed(page, count = 20) {
   await page.evaluate(() => {
-    const textarea = document.querySelector('[data-testid="note"]');
-    textarea.focus();
-    textarea.setSelectionRange(textarea.value.length >> 1, textarea.value.length >> 1);
+    const view = document.querySelector('[data-testid="note"]'); // a <text-view>, like a textarea
+    view.focus();
+    view.setSelectionRange(view.value.length >> 1, view.value.length >> 1);
     performance.clearMeasures();
   });
   await page.keyboard.type('typing in the middle of a long note, a fast typist at it '.slice(0, count),

@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 import { pkgDir } from '../js/support.mjs';
 import { sleep } from '../js/sync-support.mjs';
 import { executablePath, flags } from './chromium.mjs';
-import { interactive, paperNote, startDemo, typeTimed } from './demo-support.mjs';
+import { fillNote, interactive, paperNote, startDemo, typeTimed } from './demo-support.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = process.env.HYPHA_BIN ?? join(root, 'build/native/hypha');
@@ -32,7 +32,7 @@ function inOrder(text, part) {
 }
 
 const byId = (id) => `[data-testid="${id}"]`;
-const note = (page) => page.inputValue(byId('note'));
+const note = (page) => page.$eval(byId('note'), (view) => view.value);
 const titles = (page) => page.$$eval(`${byId('task-item')} .title`, (inputs) => inputs.map((i) => i.value));
 /** What a page shows of the workspace: the note and each task's title, done, votes and tags. */
 const state = (page) => page.evaluate(() => ({
@@ -69,7 +69,7 @@ const item = async (page, title) => page.locator(byId('task-item')).nth((await t
  * would be timed as page's; then other comes back.
  */
 async function keystrokes(page, other, text, label) {
-  await page.fill(byId('note'), text);
+  await fillNote(page, text);
   await converged(page, other, label);
   await other.click(byId('online-toggle'));
   const cost = await typeTimed(page);
@@ -86,10 +86,14 @@ async function until(predicate, ms, what) {
 
 test('the web demo: two devices converge, offline and back, reload, a spend', { skip, timeout: 120_000 },
      async (t) => {
+  // Each step's time goes to stderr, which ctest shows when the test fails: where it stopped.
+  const began = Date.now();
+  const progress = (what) => process.stderr.write(`${((Date.now() - began) / 1000).toFixed(1)} s: ${what}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'hypha-web-demo-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(shots, { recursive: true });
   const demo = await startDemo(dir, bin, pkgDir);
+  progress('the demo\'s three nodes run');
   t.after(demo.kill);
   const browser = await chromium.launch({ executablePath, headless: true, args: flags });
   t.after(() => browser.close());
@@ -112,11 +116,13 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
     floorMs.push(await interactive(page));
     await context.close();
   }
+  progress('the floor page measured');
   const [a, b] = [await open(), await open()];
   const figures = { chromiumFloorMs: floorMs, firstLoadInteractiveMs: [await interactive(a), await interactive(b)] };
   let step = 0;
   const shoot = async (name, pages = { a, b }) => {
     step++;
+    progress(name);
     for (const [who, page] of Object.entries(pages))
       await page.screenshot({ path: join(shots, `${String(step).padStart(2, '0')}-${name}-${who}.png`) });
   };
@@ -193,6 +199,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   // A keystroke in a 100,000-character note, from the input event to the rendered frame
   // (note.mjs): in a real one (the LaTeX paper of tests/data/traces, 1,132 lines), then in
   // one line of 100,000 letters, the hardest for the browser to lay out.
+  progress('timing keystrokes');
   const paper = paperNote();
   figures.keystrokeMs = {
     paper: await keystrokes(a, b, paper, 'the paper'),
@@ -203,7 +210,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   await floor.goto(`${demo.origin}/keystroke-floor.html`);
   figures.keystrokeFloorMs = {};
   for (const [name, text] of [['paper', paper], ['oneLine', 'x'.repeat(100_000)]]) {
-    await floor.fill(byId('note'), text);
+    await fillNote(floor, text);
     figures.keystrokeFloorMs[name] = await typeTimed(floor);
   }
   await floor.close();
@@ -255,6 +262,7 @@ test('the web demo: two devices converge, offline and back, reload, a spend', { 
   await shoot('audit', { a, b, c });
   // The three members online (the node and members 1 and 2) certify a checkpoint, the audit's
   // findings and all, once the ledger has been quiet for two seconds.
+  progress('waiting for a certified checkpoint');
   await until(async () => /^Epoch \d+ certified by 3 members/.test(await a.textContent('#checkpoint')),
               30_000, async () => `a's checkpoint: ${await a.textContent('#checkpoint')}`);
   await shoot('certified', { a, b, c });

@@ -33,14 +33,20 @@ export async function startNode(hypha, dir, name, args, { files } = {}) {
   throw new Error(`node ${name} never listened: ${text}`);
 }
 
-/** SIGTERM; resolves with { code, signal } once the node has exited. */
-export function stopNode(node) {
+/**
+ * SIGTERM; resolves with { code, signal } once the node has exited, or rejects (with its log)
+ * if it has not after ms.
+ */
+export function stopNode(node, ms = 10_000) {
   if (node.child.exitCode !== null || node.child.signalCode !== null)
     return Promise.resolve({ code: node.child.exitCode, signal: node.child.signalCode });
-  const exited = new Promise((resolve) =>
-    node.child.once('exit', (code, signal) => resolve({ code, signal })));
+  let timer;
+  const exited = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`node ${node.name} still running ${ms} ms after SIGTERM: ${node.log()}`)), ms);
+    node.child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
   node.child.kill('SIGTERM');
-  return exited;
+  return exited.finally(() => clearTimeout(timer));
 }
 
 /** The node's /metrics as { 'name{labels}': number }. */
