@@ -89,7 +89,9 @@ export class TextView extends HTMLElement {
 
   constructor() {
     super();
-    this.#scroller = this.appendChild(document.createElement('div'));
+    // Built apart and put in at connectedCallback: an element that gains children in its
+    // constructor fails document.createElement('text-view') (NotSupportedError).
+    this.#scroller = document.createElement('div');
     this.#scroller.className = 'tv-scroller';
     this.#sizer = this.#scroller.appendChild(document.createElement('div'));
     this.#sizer.className = 'tv-sizer';
@@ -111,6 +113,7 @@ export class TextView extends HTMLElement {
   }
 
   connectedCallback() {
+    if (this.#scroller.parentNode !== this) this.appendChild(this.#scroller);
     this.disabled = this.hasAttribute('disabled');
     this.#placeholder.textContent = this.getAttribute('placeholder') ?? '';
     this.#input.setAttribute('aria-label', this.getAttribute('aria-label') ?? this.getAttribute('placeholder') ?? 'text');
@@ -128,6 +131,7 @@ export class TextView extends HTMLElement {
   set value(text) {
     this.#layout = new TextLayout(text, this.#layout.cols);
     this.#anchor = this.#head = Math.min(this.#head, text.length);
+    this.#goal = null;
     this.#schedule();
   }
   get selectionStart() { return Math.min(this.#anchor, this.#head); }
@@ -138,6 +142,7 @@ export class TextView extends HTMLElement {
     this.toggleAttribute('disabled', disabled);
   }
   setSelectionRange(start, end) {
+    this.#goal = null; // up and down go on from the new caret's column, not an older one
     this.#select(start, end);
     this.#reveal();
   }
@@ -265,9 +270,7 @@ export class TextView extends HTMLElement {
       case 'PageDown': {
         const page = Math.max(1, Math.floor(this.#height / ROW_PX) - 1);
         const rows = { ArrowUp: -1, ArrowDown: 1, PageUp: -page, PageDown: page }[event.key];
-        const goal = this.#goal;
-        this.#moveTo(this.#rowStep(rows), shift);
-        this.#goal = goal ?? this.#goal;
+        this.#moveTo(this.#rowStep(rows), shift); // keeps the column it set, for the next
         break;
       }
       case 'Home':
@@ -403,9 +406,12 @@ export class TextView extends HTMLElement {
 
   /** Scrolls the caret into sight, and draws. */
   #reveal() {
+    // The caret's row with the padding around the rows: the first and last rows show theirs,
+    // and a row below the view is scrolled to whole (not with its last PAD_PX px hidden).
     const top = this.#layout.locate(this.#head).row * ROW_PX;
+    const bottom = top + ROW_PX + 2 * PAD_PX;
     const target = top < this.#scrollTop ? top
-      : top + ROW_PX > this.#scrollTop + this.#height ? top + ROW_PX - this.#height : null;
+      : bottom > this.#scrollTop + this.#height ? bottom - this.#height : null;
     if (target !== null) {
       setStyle(this.#sizer, 'height', `${this.#layout.rowCount * ROW_PX + 2 * PAD_PX}px`);
       this.#scroller.scrollTop = target;

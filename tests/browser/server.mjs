@@ -1,6 +1,8 @@
 // The browser tests' origin: a static server on 127.0.0.1 serving the package under test at
 // /pkg/ (hypha.wasm as application/wasm, which WebAssembly.instantiateStreaming requires) and
-// a blank page at /, from which the tests import /pkg/index.mjs.
+// a blank page at /, from which the tests import /pkg/index.mjs; given the web demo's
+// directory, also its modules and style sheets (.mjs and .css only) at /web-demo/, for the
+// tests of its elements (text-view.test.mjs).
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -8,23 +10,25 @@ import { extname, join, normalize } from 'node:path';
 
 const types = {
   '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm',
-  '.map': 'application/json', '.json': 'application/json', '.ts': 'text/plain',
+  '.map': 'application/json', '.json': 'application/json', '.ts': 'text/plain', '.css': 'text/css',
 };
 const page = '<!doctype html><meta charset="utf-8"><title>hypha browser test</title>';
 
-async function respond(pkgDir, request, response) {
+async function respond(pkgDir, demoDir, request, response) {
   const { pathname } = new URL(request.url, 'http://localhost');
   if (pathname === '/') {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     return;
   }
-  const file = normalize(pathname.replace(/^\/pkg\//, ''));
-  if (!pathname.startsWith('/pkg/') || file.startsWith('..')) {
+  const demo = demoDir !== undefined && pathname.startsWith('/web-demo/');
+  const file = normalize(pathname.replace(/^\/(pkg|web-demo)\//, ''));
+  if (!(pathname.startsWith('/pkg/') || demo) || file.startsWith('..')
+      || (demo && !['.mjs', '.css'].includes(extname(file)))) {
     response.writeHead(404).end();
     return;
   }
   try {
-    const body = await readFile(join(pkgDir, file));
+    const body = await readFile(join(demo ? demoDir : pkgDir, file));
     response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
       .end(body);
   } catch {
@@ -32,9 +36,10 @@ async function respond(pkgDir, request, response) {
   }
 }
 
-/** Serves pkgDir until close(); origin: the http://127.0.0.1:PORT the pages are loaded from. */
-export async function serve(pkgDir) {
-  const server = createServer((request, response) => respond(pkgDir, request, response));
+/** Serves pkgDir (and demoDir, if given) until close(); origin: the http://127.0.0.1:PORT the
+ * pages are loaded from. */
+export async function serve(pkgDir, demoDir) {
+  const server = createServer((request, response) => respond(pkgDir, demoDir, request, response));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
