@@ -20,8 +20,7 @@ export const paperNote = () =>
 // Two pages written beside the demo's files. floor.html is interactive once parsed: what a
 // page in a new profile costs before any of its own work. keystroke-floor.html is the demo's
 // note view (<text-view>, its modules copied beside it), style sheet and layout alone, its
-// keystrokes timed as note.mjs times the demo's (from the keydown to the rendered frame; its
-// work is the view's handling of the key and the frame), with no store behind it.
+// keystrokes timed as the demo's are (keystroke-timing.mjs), with no store behind it.
 const floorPages = {
   'floor.html': '<!doctype html><meta charset="utf-8"><title>floor</title><p>Chromium alone</p>' +
     '<script>performance.mark("hypha:interactive")</script>\n',
@@ -29,29 +28,14 @@ const floorPages = {
 <main><section><text-view data-testid="note" id="note"></text-view></section>
 <section></section><section></section></main>
 <script type="module">
+import { timeEdits } from './keystroke-timing.mjs';
 import './text-view.mjs';
-let pressed = null;
-note.addEventListener('keydown', (event) => { pressed = event.timeStamp; }, true);
-note.addEventListener('edit', ({ cause }) => {
-  const began = cause?.timeStamp ?? performance.now();
-  const start = pressed ?? began;
-  const applying = performance.now() - began;
-  pressed = null;
-  requestAnimationFrame(() => {
-    const frame = performance.now();
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      performance.measure('hypha:keystroke', { start, end: performance.now() });
-      performance.measure('hypha:keystroke-work', { start: frame - applying, end: performance.now() });
-    };
-    channel.port2.postMessage(null);
-  });
-});
+timeEdits(note, () => {});
 </script>
 `,
 };
 /** The demo's modules the floor page loads itself (the demo has them in its bundle). */
-const viewModules = ['text-view.mjs', 'text-layout.mjs'];
+const viewModules = ['text-view.mjs', 'text-layout.mjs', 'keystroke-timing.mjs'];
 
 /**
  * web-demo/prepare into dir (with the floor pages), then what `./dev demo` runs: `hypha node`
