@@ -10,6 +10,7 @@
 // edits the user makes are reported as 'edit' events ({ index, deleted, inserted, cause }: the
 // event that made it), and edits from elsewhere come in through replace(), which moves the
 // caret and selection as the text around them moved.
+import { EditHistory } from './edit-history.mjs';
 import { isHigh, isLow, TextLayout } from './text-layout.mjs';
 
 const ROW_PX = 20;
@@ -71,6 +72,7 @@ export class TextView extends HTMLElement {
   #anchor = 0; // the selection is from anchor to head; the caret is at head
   #head = 0;
   #goal = null; // the column up and down keep to, while they repeat
+  #history = new EditHistory(); // this user's edits, for undo and redo
   #scroller;
   #sizer;
   #rowsLayer; // holds the rows drawn, placed at the first's
@@ -132,6 +134,7 @@ export class TextView extends HTMLElement {
     this.#layout = new TextLayout(text, this.#layout.cols);
     this.#anchor = this.#head = Math.min(this.#head, text.length);
     this.#goal = null;
+    this.#history = new EditHistory();
     this.#schedule();
   }
   get selectionStart() { return Math.min(this.#anchor, this.#head); }
@@ -152,6 +155,7 @@ export class TextView extends HTMLElement {
    * selection move with the text around them; drawn at the next frame. */
   replace(index, deleted, inserted) {
     this.#layout.replace(index, deleted, inserted);
+    this.#history.transform(index, deleted, inserted.length);
     for (const [at, length] of [[index, -deleted], [index, inserted.length]]) {
       if (length === 0) continue;
       this.#anchor = moved(this.#anchor, at, length);
@@ -168,16 +172,26 @@ export class TextView extends HTMLElement {
     this.#syncInput();
   }
 
-  /** Replaces the selection with inserted (or, when it is empty, deleted units at index), as
-   * the user's edit cause. */
-  #edit(inserted, cause, index = this.selectionStart, deleted = this.selectionEnd - index) {
+  /** Replaces the selection (or deleted units at index) with inserted, as the user's edit
+   * cause; kept for undo unless it is an undo or redo itself. */
+  #edit(inserted, cause, index = this.selectionStart, deleted = this.selectionEnd - index, kept = true) {
     if (deleted === 0 && inserted === '') return;
+    if (kept) {
+      const removed = this.#layout.text.slice(index, index + deleted);
+      this.#history.record(index, removed, inserted, cause?.timeStamp ?? performance.now());
+    }
     this.#layout.replace(index, deleted, inserted);
     this.#anchor = this.#head = index + inserted.length;
     this.#goal = null;
     this.#syncInput();
     this.#reveal();
     this.dispatchEvent(Object.assign(new Event('edit'), { index, deleted, inserted, cause }));
+  }
+
+  /** Takes back this user's latest edit (back: undo) or does again the latest taken back. */
+  #undo(back, cause) {
+    const edit = back ? this.#history.undo() : this.#history.redo();
+    if (edit) this.#edit(edit.inserted, cause, edit.index, edit.deleted, false);
   }
 
   /** Deletes the selection, or from the caret to to. */
@@ -297,6 +311,13 @@ export class TextView extends HTMLElement {
         this.#select(0, text.length);
         this.#schedule();
         break;
+      case 'z':
+      case 'Z':
+      case 'y':
+      case 'Y': // Ctrl+Z undoes; Ctrl+Shift+Z and Ctrl+Y redo
+        if (!ctrl || alt) { handled = false; break; }
+        this.#undo(event.key.toLowerCase() === 'z' && !shift, event);
+        break;
       default:
         handled = false;
     }
@@ -335,7 +356,11 @@ export class TextView extends HTMLElement {
       case 'deleteContent':
         this.#edit('', event);
         break;
-      default: // undo and redo (the view keeps no history), formatting: nothing
+      case 'historyUndo':
+      case 'historyRedo':
+        this.#undo(event.inputType === 'historyUndo', event);
+        break;
+      default: // formatting: nothing
     }
   }
 

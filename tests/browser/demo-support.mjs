@@ -35,7 +35,7 @@ timeEdits(note, () => {});
 `,
 };
 /** The demo's modules the floor page loads itself (the demo has them in its bundle). */
-const viewModules = ['text-view.mjs', 'text-layout.mjs', 'keystroke-timing.mjs'];
+const viewModules = ['text-view.mjs', 'text-layout.mjs', 'edit-history.mjs', 'keystroke-timing.mjs'];
 
 /**
  * web-demo/prepare into dir (with the floor pages), then what `./dev demo` runs: `hypha node`

@@ -1,10 +1,11 @@
-// The web demo's <text-view> (web-demo/text-view.mjs, text-layout.mjs) by itself in Chromium,
+// The web demo's <text-view> (web-demo/text-view.mjs, text-layout.mjs, edit-history.mjs) by itself in Chromium,
 // driven as a user would (Playwright's keyboard and mouse, CDP for IME composition, clipboard
 // events on its hidden textarea): typing at the caret and the edit events it reports; the keys
 // it handles (by character, word, row keeping the column, line, text; selection with Shift;
 // Backspace, Delete, Enter, Ctrl+A), never splitting a surrogate pair; rows wrapped after the
 // last space that fits, within the element; only the rows in sight drawn for a 100,000-
-// character text; remote edits (replace()) moving the caret and selection; clicks, Shift+click,
+// character text; remote edits (replace()) moving the caret and selection; undo and redo of
+// the user's own edits, moved by remote ones; clicks, Shift+click,
 // drags and double-clicks; IME composition; copy, cut and paste. No test may leave page errors.
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
@@ -413,6 +414,43 @@ test('remote edits (replace) move the caret and selection with the text around t
   // Typing goes on at the moved caret.
   await page.keyboard.type('_');
   assert.deepEqual(await state(page), { value: 'new hQ_y wld!', start: 7, end: 7 });
+  await page.close();
+});
+
+test('undo and redo take back and redo this user\'s own edits, where remote edits moved them', async () => {
+  const page = await newView('one two');
+  await page.click('text-view'); // the caret at the end
+  await page.keyboard.type(' three'); // typed without a pause: one step
+  await select(page, 0, 3);
+  await page.keyboard.type('1'); // replaces 'one': a step of its own
+  assert.equal((await state(page)).value, '1 two three');
+  await takeEdits(page);
+  // A remote edit before both steps moves them.
+  await page.evaluate(() => view.replace(0, 0, '>> '));
+  await page.keyboard.press('Control+Z');
+  assert.deepEqual(await takeEdits(page), [{ index: 3, deleted: 1, inserted: 'one', cause: 'keydown' }]);
+  assert.equal((await state(page)).value, '>> one two three');
+  await page.keyboard.press('Control+Z');
+  assert.deepEqual(await state(page), { value: '>> one two', start: 10, end: 10 });
+  await page.keyboard.press('Control+Z'); // nothing left of this user's
+  assert.equal((await state(page)).value, '>> one two');
+  assert.deepEqual(await takeEdits(page), [{ index: 10, deleted: 6, inserted: '', cause: 'keydown' }]);
+  await page.keyboard.press('Control+Shift+Z');
+  assert.equal((await state(page)).value, '>> one two three');
+  await page.keyboard.press('Control+Y');
+  assert.equal((await state(page)).value, '>> 1 two three');
+  // A new edit forgets what was undone; a remote edit inside a step drops it and older ones.
+  await page.keyboard.press('Control+Z');
+  await page.keyboard.press('End');
+  await page.keyboard.type('!');
+  await page.keyboard.press('Control+Y');
+  assert.equal((await state(page)).value, '>> one two three!');
+  await page.evaluate(() => view.replace(12, 2, '')); // 'hr': cuts into the step of ' three'
+  await takeEdits(page);
+  await page.keyboard.press('Control+Z'); // the '!' alone is taken back
+  await page.keyboard.press('Control+Z');
+  assert.deepEqual(await takeEdits(page), [{ index: 14, deleted: 1, inserted: '', cause: 'keydown' }]);
+  assert.equal((await state(page)).value, '>> one two tee');
   await page.close();
 });
 
