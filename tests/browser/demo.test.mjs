@@ -84,7 +84,7 @@ async function until(predicate, ms, what) {
   assert.fail(`not after ${ms} ms: ${typeof what === 'function' ? await what() : what}`);
 }
 
-test('the web demo: two devices converge, offline and back, reload, a spend', { skip, timeout: 120_000 },
+test('the web demo: two devices converge, offline and back, reload, a spend', { skip, timeout: 170_000 },
      async (t) => {
   // Each step's time goes to stderr, which ctest shows when the test fails: where it stopped.
   const began = Date.now();
