@@ -184,7 +184,12 @@ test('refusals end reconnecting whichever end sends them; other session errors d
   const { url: peerUrl, stats } = await peer(t, { store: theirs });
   const refusing = connected(t, mine, peerUrl, { nodeSeed: reader });
 
-  await sleep(400);
+  // Until every transport that is not refused has tried three times (backoff: a loaded
+  // machine's timers run late, so no fixed sleep is long enough); the refused ones must not
+  // have tried again meanwhile.
+  await until(() => passing.every((code) => connectionAttempts(transports.get(code)) >= 3) &&
+                    refusing.status === 'refused',
+              'the transports not refused retry three times');
   for (const code of refusals) {
     const transport = transports.get(code);
     assert.equal(transport.status, 'refused', `code ${code}`);
