@@ -235,7 +235,8 @@ test('messages it cannot use are reported and skipped; the transport carries on'
   raw.postMessage(new Uint8Array(HEADER).fill(9)); // unknown kind
   raw.postMessage(new Uint8Array([FRAMES, ...new Uint8Array(32)])); // frames without a frame
   raw.postMessage('text'); // not bytes
-  await sleep(50);
+  await until(() => ta.errors.length >= 4, 'the four messages reported');
+  await sleep(50); // and no more
   assert.equal(ta.errors.length, 4, ta.errors.map(String).join('\n'));
   assert.ok(ta.errors.every((error) => error instanceof TransportError));
   joined(t, b, name);

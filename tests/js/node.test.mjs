@@ -178,7 +178,9 @@ test('an upgrade the node refuses (a wrong path, --max-peers) looks like a node 
   await until(() => holder.inSync, 'the one peer in sync');
   const waiting = transportTo(t, node.url, second); // HTTP 503 while the holder is connected
   const wrongPath = transportTo(t, `${node.url}/elsewhere/`, astray); // HTTP 404
-  await sleep(300);
+  // Three attempts each (backoff periods of 10 to 200 ms; a loaded machine's timers run late).
+  await until(() => [waiting, wrongPath].every((transport) => connectionAttempts(transport) >= 3),
+              'three attempts each');
   for (const transport of [waiting, wrongPath]) {
     assert.ok(connectionAttempts(transport) >= 3, `${connectionAttempts(transport)} attempts`);
     assert.ok(!transport.statuses.includes('connected') && !transport.statuses.includes('refused'),
