@@ -120,8 +120,12 @@ export class TextLayout {
     return { row: this.#sums()[line] + index, ...this.rowBounds(line, index, starts) };
   }
 
-  /** { start, end } of row index of line (its rows' starts, if known). */
+  /** { start, end, last } of row index of line (its rows' starts, if known): last is the last
+   * caret position shown in the row, before its end when it wraps (a caret at a wrap is shown
+   * at the start of the next row). */
   rowBounds(line, index, starts = this.rowStarts(line)) {
-    return { start: starts[index], end: index + 1 < starts.length ? starts[index + 1] : this.lineEnd(line) };
+    const wrapped = index + 1 < starts.length;
+    const end = wrapped ? starts[index + 1] : this.lineEnd(line);
+    return { start: starts[index], end, last: wrapped ? end - 1 : end };
   }
 }

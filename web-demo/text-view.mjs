@@ -20,7 +20,7 @@ const ascii = /^[\x20-\x7e]*$/;
 const wordChar = /[\p{L}\p{N}_]/u;
 
 /** Where a caret at position goes when length units are inserted (or, negative, deleted) at index. */
-export function moved(position, index, length) {
+function moved(position, index, length) {
   if (length >= 0) return index < position ? position + length : position;
   return position <= index ? position : Math.max(index, position + length);
 }
@@ -215,8 +215,7 @@ export class TextView extends HTMLElement {
     if (row < 0) return 0;
     if (row >= layout.rowCount) return layout.text.length;
     const { line, index } = layout.rowAt(row);
-    const { start, end } = layout.rowBounds(line, index);
-    const last = end === layout.lineEnd(line) ? end : end - 1; // before a wrap, not after
+    const { start, last } = layout.rowBounds(line, index);
     let offset = Math.min(start + this.#goal, last);
     if (isLow(layout.text.charCodeAt(offset))) offset--;
     return offset;
@@ -291,9 +290,8 @@ export class TextView extends HTMLElement {
       case 'End': {
         this.#goal = null;
         if (ctrl) { this.#moveTo(event.key === 'Home' ? 0 : text.length, shift); break; }
-        const { start, end } = this.#layout.locate(this.#head);
-        const wrapped = end !== this.#layout.lineEnd(this.#layout.lineAt(this.#head));
-        this.#moveTo(event.key === 'Home' ? start : wrapped ? end - 1 : end, shift);
+        const { start, last } = this.#layout.locate(this.#head);
+        this.#moveTo(event.key === 'Home' ? start : last, shift);
         break;
       }
       case 'Backspace':
@@ -405,8 +403,7 @@ export class TextView extends HTMLElement {
     const layout = this.#layout;
     const row = Math.max(0, Math.min(Math.floor((event.clientY - box.top) / ROW_PX), layout.rowCount - 1));
     const { line, index } = layout.rowAt(row);
-    const { start, end } = layout.rowBounds(line, index);
-    const last = end === layout.lineEnd(line) ? end : end - 1;
+    const { start, end, last } = layout.rowBounds(line, index);
     const k = row - this.#shown.first;
     const text = layout.text.slice(start, end);
     const x = event.clientX - box.left - PAD_PX;
@@ -511,12 +508,11 @@ export class TextView extends HTMLElement {
       setStyle(rect, 'transform', `translate(${PAD_PX + left}px, ${PAD_PX + row * ROW_PX}px)`);
       setStyle(rect, 'width', `${width}px`);
     });
-    const here = this.#layout.locate(this.#head);
-    const k = here.row - first;
-    const visible = k >= 0 && k < bounds.length;
-    if (this.#caret.hidden === visible) this.#caret.hidden = !visible;
-    if (!visible) return;
-    const position = `translate(${PAD_PX + this.#x(k, this.#head)}px, ${PAD_PX + here.row * ROW_PX}px)`;
+    // The caret's row among those drawn (locate() would wrap its whole line again).
+    const k = bounds.findIndex(({ start, last }) => start <= this.#head && this.#head <= last);
+    if (this.#caret.hidden === (k >= 0)) this.#caret.hidden = k < 0;
+    if (k < 0) return;
+    const position = `translate(${PAD_PX + this.#x(k, this.#head)}px, ${PAD_PX + (first + k) * ROW_PX}px)`;
     if (this.#caret.style.transform !== position) {
       this.#caret.style.transform = position;
       this.#input.style.transform = position;

@@ -14,21 +14,22 @@ const types = {
 };
 const page = '<!doctype html><meta charset="utf-8"><title>hypha browser test</title>';
 
-async function respond(pkgDir, demoDir, request, response) {
+/** Serves request from the first of mounts ({ prefix, dir, types: the extensions served, or
+ * all }) whose prefix its path starts with. */
+async function respond(mounts, request, response) {
   const { pathname } = new URL(request.url, 'http://localhost');
   if (pathname === '/') {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     return;
   }
-  const demo = demoDir !== undefined && pathname.startsWith('/web-demo/');
-  const file = normalize(pathname.replace(/^\/(pkg|web-demo)\//, ''));
-  if (!(pathname.startsWith('/pkg/') || demo) || file.startsWith('..')
-      || (demo && !['.mjs', '.css'].includes(extname(file)))) {
+  const mount = mounts.find(({ prefix }) => pathname.startsWith(prefix));
+  const file = mount && normalize(pathname.slice(mount.prefix.length));
+  if (!mount || file.startsWith('..') || (mount.types && !mount.types.includes(extname(file)))) {
     response.writeHead(404).end();
     return;
   }
   try {
-    const body = await readFile(join(demo ? demoDir : pkgDir, file));
+    const body = await readFile(join(mount.dir, file));
     response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
       .end(body);
   } catch {
@@ -39,7 +40,9 @@ async function respond(pkgDir, demoDir, request, response) {
 /** Serves pkgDir (and demoDir, if given) until close(); origin: the http://127.0.0.1:PORT the
  * pages are loaded from. */
 export async function serve(pkgDir, demoDir) {
-  const server = createServer((request, response) => respond(pkgDir, demoDir, request, response));
+  const mounts = [{ prefix: '/pkg/', dir: pkgDir }];
+  if (demoDir !== undefined) mounts.push({ prefix: '/web-demo/', dir: demoDir, types: ['.mjs', '.css'] });
+  const server = createServer((request, response) => respond(mounts, request, response));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
